@@ -1,0 +1,41 @@
+//! One function per command. Each loads the configuration, takes the VM session from the core, runs, and
+//! prints a short human line (or JSON with `--json`) on stdout.
+
+mod input;
+mod screenshot;
+mod status;
+mod vm;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use computer_use::vm::{VmSession, Vms};
+
+use crate::cli::{Cli, Command};
+use crate::setup;
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = setup::config(&cli.global)?;
+    let vms = Vms::new(config);
+    let g = &cli.global;
+    match cli.command {
+        Command::Status => status::run(&*session(&vms, g)?, g.json).await,
+        Command::Screenshot { output } => screenshot::run(&*session(&vms, g)?, &output, g.json).await,
+        Command::Exec { timeout, command } => input::exec(&*session(&vms, g)?, &command, timeout, g.json).await,
+        Command::Click { x, y, button } => input::click(&*session(&vms, g)?, x, y, button).await,
+        Command::Type { text } => input::type_text(&*session(&vms, g)?, &text).await,
+        Command::Key { keys } => input::key(&*session(&vms, g)?, &keys).await,
+        Command::Scroll { direction, clicks } => input::scroll(&*session(&vms, g)?, direction, clicks).await,
+        Command::Launch { app, args } => input::launch(&*session(&vms, g)?, &app, args, g.json).await,
+        Command::Vm(cmd) => vm::run(&vms, g.vm.as_deref(), cmd, g.json).await,
+    }
+}
+
+fn session(vms: &Vms, global: &crate::cli::Global) -> anyhow::Result<Arc<VmSession>> {
+    Ok(vms.get(global.vm.as_deref())?)
+}
+
+/// Turns a protocol error into the session's best explanation.
+pub(crate) fn explain(session: &VmSession, e: computer_use::cua::Error) -> anyhow::Error {
+    anyhow::Error::new(session.explain(e))
+}

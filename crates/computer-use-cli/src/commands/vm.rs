@@ -1,0 +1,65 @@
+//! `computer-use vm list|status|up|down` (lume provider). Progress goes to stderr while waiting.
+
+use std::process::ExitCode;
+
+use computer_use::vm::Vms;
+use computer_use::vm::lifecycle::LumeVm;
+
+use crate::cli::VmCommand;
+
+pub async fn run(vms: &Vms, name: Option<&str>, cmd: VmCommand, json: bool) -> anyhow::Result<ExitCode> {
+    let target = vms.config().vm(name)?;
+    let lume = LumeVm::for_target(&target)?;
+    match cmd {
+        VmCommand::List => {
+            let list = lume.list().await?;
+            if json {
+                let rows: Vec<_> = list.iter().map(row).collect();
+                println!("{}", serde_json::Value::Array(rows));
+            } else {
+                for vm in &list {
+                    println!(
+                        "{:<24} {:<14} {}",
+                        vm.name,
+                        vm.status.as_str(),
+                        vm.ip_address.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        }
+        VmCommand::Status => {
+            let vm = lume.status().await?;
+            if json {
+                println!("{}", row(&vm));
+            } else {
+                println!(
+                    "VM '{}' is {} (IP {})",
+                    vm.name,
+                    vm.status.as_str(),
+                    vm.ip_address.as_deref().unwrap_or("none yet")
+                );
+            }
+        }
+        VmCommand::Up => {
+            let vm = lume.up(|msg| eprintln!("{msg}")).await?;
+            if json {
+                println!("{}", row(&vm));
+            } else {
+                println!("VM '{}' is running at {}", vm.name, vm.ip_address.as_deref().unwrap_or("?"));
+            }
+        }
+        VmCommand::Down => {
+            lume.down().await?;
+            if json {
+                println!("{}", serde_json::json!({"name": lume.name(), "status": "stopped"}));
+            } else {
+                println!("VM '{}' is stopped", lume.name());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn row(vm: &computer_use::vm::lifecycle::VmDetails) -> serde_json::Value {
+    serde_json::json!({"name": vm.name, "status": vm.status.as_str(), "ipAddress": vm.ip_address})
+}

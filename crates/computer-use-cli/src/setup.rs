@@ -1,0 +1,35 @@
+//! From global flags to the core's configuration: `--config` (a JSON5 plugin block or an `openclaw.json`),
+//! else the fresh-machine default (`local`), then `COMPUTER_USE_*` environment overrides, then the flags
+//! themselves (which go through the same validation as environment values).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use computer_use::config::Config;
+
+use crate::cli::Global;
+
+pub fn config(global: &Global) -> anyhow::Result<Arc<Config>> {
+    let path = global
+        .config
+        .clone()
+        .or_else(|| std::env::var_os("COMPUTER_USE_CONFIG").map(Into::into));
+    let mut config = Config::load(path.as_deref(), |k| std::env::var(k).ok())?;
+    let mut flags = HashMap::new();
+    if let Some(p) = &global.provider {
+        flags.insert("COMPUTER_USE_PROVIDER", p.clone());
+    }
+    if let Some(u) = &global.server_url {
+        flags.insert("COMPUTER_USE_SERVER_URL", u.clone());
+        if global.provider.is_none() {
+            flags.insert("COMPUTER_USE_PROVIDER", "url".to_string());
+        }
+    }
+    if !flags.is_empty() {
+        config.apply_env(|k| flags.get(k).cloned())?;
+    }
+    for w in config.warnings() {
+        tracing::warn!("{w}");
+    }
+    Ok(Arc::new(config))
+}

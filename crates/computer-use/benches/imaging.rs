@@ -1,0 +1,2 @@
+//! Imaging benchmark (placeholder while it is written).
+fn main() {}

@@ -1,0 +1,143 @@
+//! Screenshot processing: server PNG/JPEG bytes in, a model-sized image that fits the byte cap out.
+//!
+//! The server's capture is the slow part (PNG with `optimize=True` ~600 ms on a busy 2880x1800
+//! screen, JPEG q85 ~42 ms), so callers ask it for JPEG and this module re-scales and re-encodes
+//! within ~20 ms: decode (zune-jpeg / png) → resize (fast_image_resize) → encode (jpeg-encoder, PNG
+//! Fast, WebP lossless), resize and JPEG encode split over both cores. Everything here is pure and
+//! synchronous; callers run it in `tokio::task::spawn_blocking`. Measurements: `bench/imaging.sh`.
+
+mod decode;
+mod encode;
+mod error;
+mod fit;
+mod jpeg;
+mod policy;
+mod resize;
+pub mod synthetic;
+
+pub use decode::SourceFormat;
+pub use error::{ImagingError, format_size};
+pub use policy::{ImagePolicy, OutputFormat};
+pub use resize::Region;
+
+/// Internal steps, public for the benchmark (`benches/imaging.rs`) only.
+#[doc(hidden)]
+pub mod steps {
+    pub use super::decode::{decode, dimensions, sniff};
+    pub use super::encode::{PngEffort, encode};
+    pub use super::jpeg::{encode as encode_jpeg, encode_parallel as encode_jpeg_parallel};
+    pub use super::resize::{FILTER, resize, resize_band};
+}
+
+/// An image ready to send, with what is needed to map its pixels back to the screenshot.
+#[derive(Clone, PartialEq)]
+pub struct Prepared {
+    /// Encoded image.
+    pub bytes: Vec<u8>,
+    /// `image/jpeg`, `image/png` or `image/webp`.
+    pub mime: &'static str,
+    /// Output width in pixels.
+    pub width: u32,
+    /// Output height in pixels.
+    pub height: u32,
+    /// Width of the server's screenshot.
+    pub source_width: u32,
+    /// Height of the server's screenshot.
+    pub source_height: u32,
+    /// Left edge of the shown region in the screenshot (0 unless cropped).
+    pub origin_x: u32,
+    /// Top edge of the shown region in the screenshot (0 unless cropped).
+    pub origin_y: u32,
+    /// Screenshot pixels per output pixel, horizontally: `source_x = origin_x + x * to_source_x`.
+    pub to_source_x: f64,
+    /// Screenshot pixels per output pixel, vertically: `source_y = origin_y + y * to_source_y`.
+    pub to_source_y: f64,
+    /// JPEG quality used; `None` for lossless output or an unchanged server image.
+    pub quality: Option<u8>,
+    /// What fitting did, in order (e.g. `quality 80→65`); empty when the first try fitted.
+    pub steps: Vec<String>,
+}
+
+impl std::fmt::Debug for Prepared {
+    /// Never prints the image bytes (logs must not carry image data).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .field("mime", &self.mime)
+            .field("size", &format_args!("{}x{}", self.width, self.height))
+            .field("source", &format_args!("{}x{}", self.source_width, self.source_height))
+            .field("origin", &(self.origin_x, self.origin_y))
+            .field("to_source", &(self.to_source_x, self.to_source_y))
+            .field("quality", &self.quality)
+            .field("steps", &self.steps)
+            .finish()
+    }
+}
+
+/// Scales (by `policy.scale`, then the model budget), encodes and fits a screenshot.
+///
+/// `input` is the server's PNG or JPEG; the format is sniffed from its magic bytes. When no
+/// resizing is needed, the output format matches the input and it already fits, the server's bytes
+/// are returned unchanged (no generation loss, no work).
+pub fn prepare(input: &[u8], policy: &ImagePolicy) -> Result<Prepared, ImagingError> {
+    let (format, width, height) = decode::dimensions(input)?;
+    let target = policy.target_size(width, height, true);
+    let same_format = matches!(
+        (format, policy.format),
+        (SourceFormat::Jpeg, OutputFormat::Jpeg) | (SourceFormat::Png, OutputFormat::Png)
+    );
+    if target == (width, height) && same_format && input.len() <= policy.max_bytes {
+        return Ok(Prepared {
+            bytes: input.to_vec(),
+            mime: policy.format.mime(),
+            width,
+            height,
+            source_width: width,
+            source_height: height,
+            origin_x: 0,
+            origin_y: 0,
+            to_source_x: 1.0,
+            to_source_y: 1.0,
+            quality: None,
+            steps: vec!["kept the server's image unchanged (already within budget)".to_owned()],
+        });
+    }
+    let (_, image) = decode::decode(input)?;
+    let region = Region::full(&image);
+    finish(&image, region, target, policy)
+}
+
+/// A region of the screenshot at native resolution (for a zoom tool), fitted by the same budget
+/// and byte cap as [`prepare`]. `policy.scale` is not applied: showing native pixels is the point.
+pub fn crop(input: &[u8], x: u32, y: u32, width: u32, height: u32, policy: &ImagePolicy) -> Result<Prepared, ImagingError> {
+    let (_, image_width, image_height) = decode::dimensions(input)?;
+    let fits = |start: u32, len: u32, max: u32| len >= 1 && start.checked_add(len).is_some_and(|end| end <= max);
+    if !fits(x, width, image_width) || !fits(y, height, image_height) {
+        return Err(ImagingError::Region { x, y, width, height, image_width, image_height });
+    }
+    let (_, image) = decode::decode(input)?;
+    let region = Region { x, y, width, height };
+    let target = policy.target_size(width, height, false);
+    finish(&image, region, target, policy)
+}
+
+fn finish(image: &image::RgbImage, region: Region, target: (u32, u32), policy: &ImagePolicy) -> Result<Prepared, ImagingError> {
+    let fitted = fit::fit(image, region, target, policy)?;
+    if !fitted.steps.is_empty() {
+        tracing::debug!(steps = ?fitted.steps, bytes = fitted.bytes.len(), "screenshot fitted to maxScreenshotBytes");
+    }
+    Ok(Prepared {
+        mime: policy.format.mime(),
+        width: fitted.width,
+        height: fitted.height,
+        source_width: image.width(),
+        source_height: image.height(),
+        origin_x: region.x,
+        origin_y: region.y,
+        to_source_x: f64::from(region.width) / f64::from(fitted.width),
+        to_source_y: f64::from(region.height) / f64::from(fitted.height),
+        quality: fitted.quality,
+        steps: fitted.steps,
+        bytes: fitted.bytes,
+    })
+}

@@ -1,0 +1,17 @@
+//! VM sessions: from a configured target to live connections to its cua-computer-server.
+//!
+//! - [`resolve`] turns a [`crate::config::VmTarget`] into an address, asking Lume for the VM's IP before every
+//!   (re)connect (a restarted VM gets a new DHCP lease) and waiting while it boots;
+//! - [`VmSession`] holds the connections of one VM (two lanes: GUI and shell, see [`session`]);
+//! - [`Vms`] keeps one session per configured VM, created on first use;
+//! - [`lifecycle`] starts, stops and lists Lume VMs (`computer-use vm …`).
+
+pub mod error;
+pub mod lifecycle;
+pub mod resolve;
+pub mod session;
+pub mod sessions;
+
+pub use error::VmError;
+pub use session::{Health, VmSession};
+pub use sessions::Vms;

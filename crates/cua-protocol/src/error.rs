@@ -1,0 +1,351 @@
+//! Errors of the cua-computer-server client, split by phase (connecting versus running a command).
+//!
+//! Every message names what happened *and what to do about it*: these texts reach people (CLI, doctor) and
+//! models (tool results) unchanged. Two properties matter more than the wording:
+//! - whether the command may have run on the server ([`Error::outcome`]): a click whose reply was lost must
+//!   never be replayed, so callers need to know "not sent" from "sent, result unknown";
+//! - no secret (API key) ever appears in a message.
+
+use std::time::Duration;
+
+/// Whether a failed command reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The command was never sent: retrying it cannot duplicate an effect.
+    NotSent,
+    /// The command was sent and the server answered with a failure: it ran (or was rejected) exactly once.
+    Failed,
+    /// The command was sent but no reply arrived (connection lost, timeout, cancelled): it may or may not have
+    /// taken effect. Re-observe (take a screenshot) before trying again.
+    Unknown,
+}
+
+/// An error from [`crate::Client`] or [`crate::HttpClient`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The URL given for the server is unusable.
+    #[error("invalid server URL `{url}`: {reason}\n  hint: use ws://HOST:PORT/ws (or wss:// for TLS)")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+
+    /// The server's address could not be found (e.g. the VM is stopped or still booting). The message comes
+    /// from the resolver and is already actionable.
+    #[error("{message}")]
+    Unresolved {
+        /// The resolver's message.
+        message: String,
+        /// Whether trying again later may help.
+        transient: bool,
+    },
+
+    /// TCP connection refused: nothing listens on that address.
+    #[error(
+        "connection refused at {addr} ({url}): cua-computer-server is not listening there\n  hint: start it so that it listens on an address this host can reach, on that port: inside a VM `cua-computer-server --host 0.0.0.0 --port {port}` (its default bind is 127.0.0.1, which the host cannot reach)"
+    )]
+    ConnectRefused {
+        /// `host:port`.
+        addr: String,
+        /// The WebSocket URL.
+        url: String,
+        /// The port, for the hint.
+        port: u16,
+    },
+
+    /// The connection attempt did not finish in time.
+    #[error(
+        "connecting to {url} timed out after {}\n  hint: check that the VM is running and reachable from this host (firewall, network mode) and that the server listens on {}",
+        fmt_duration(*after),
+        addr
+    )]
+    ConnectTimeout {
+        /// The WebSocket URL.
+        url: String,
+        /// `host:port`.
+        addr: String,
+        /// The limit that ran out.
+        after: Duration,
+    },
+
+    /// Another network failure while connecting (DNS, unreachable host, reset during the handshake).
+    #[error("cannot connect to {url}: {detail}\n  hint: check the host name/IP and that the server is running")]
+    Connect {
+        /// The WebSocket URL.
+        url: String,
+        /// The underlying error.
+        detail: String,
+    },
+
+    /// The server answered the WebSocket upgrade with HTTP 403: the path is wrong.
+    #[error(
+        "the server at {url} refused the WebSocket upgrade (HTTP 403): wrong path\n  hint: cua-computer-server serves WebSocket only at /ws, e.g. ws://HOST:PORT/ws"
+    )]
+    WrongPath {
+        /// The WebSocket URL that was refused.
+        url: String,
+    },
+
+    /// The peer is not a cua-computer-server (wrong port, another service, a proxy).
+    #[error(
+        "{url} does not look like a cua-computer-server: {detail}\n  hint: check the port; cua-computer-server answers GET /status with {{\"status\":\"ok\",...}}"
+    )]
+    NotCuaServer {
+        /// The URL that was tried.
+        url: String,
+        /// What was seen instead.
+        detail: String,
+    },
+
+    /// The server speaks an older or newer protocol than this client supports.
+    #[error(
+        "cua-computer-server {package} (protocol {protocol}) at {url} is not supported: need protocol {} and package >= {}\n  hint: install a current server in the VM: `pip install \"cua-computer-server=={}\"` with Python 3.12 or 3.13 (on 3.11 pip silently installs 0.1.25)",
+        crate::SUPPORTED_PROTOCOL,
+        crate::MIN_PACKAGE,
+        crate::TESTED_PACKAGE
+    )]
+    Unsupported {
+        /// The URL.
+        url: String,
+        /// Reported `protocol`.
+        protocol: String,
+        /// Reported `package`.
+        package: String,
+    },
+
+    /// Cloud authentication was refused.
+    #[error(
+        "authentication with the server failed: {message}\n  hint: check the container name and the API key (the key is read from the environment or key file named in the config)"
+    )]
+    AuthFailed {
+        /// The server's reason (never contains the key).
+        message: String,
+    },
+
+    /// The server expects cloud authentication but none is configured.
+    #[error(
+        "the server requires authentication (it runs in cloud mode: CONTAINER_NAME is set in its environment)\n  hint: configure `cloud.containerName` and an API key, or start the server without CONTAINER_NAME"
+    )]
+    AuthRequired,
+
+    /// The server ran the command and reported a failure.
+    #[error("`{command}` failed on the server: {message}")]
+    CommandFailed {
+        /// The command name.
+        command: &'static str,
+        /// The server's `error`/`message` text.
+        message: String,
+        /// The server's `code`, if any (e.g. `unsupported_in_vnc`).
+        code: Option<String>,
+    },
+
+    /// The server does not offer this command (older server, VNC backend, other OS).
+    #[error(
+        "the server does not support `{command}`{}\n  hint: this server offers: {}",
+        backend.as_deref().map(|b| format!(" ({b})")).unwrap_or_default(),
+        available
+    )]
+    CommandUnavailable {
+        /// The command name.
+        command: String,
+        /// A note about why (e.g. "VNC backend").
+        backend: Option<String>,
+        /// Comma-separated list of available commands.
+        available: String,
+    },
+
+    /// No reply within the command's time limit. The connection was discarded.
+    #[error(
+        "`{command}` got no reply within {}; the connection was dropped{}",
+        fmt_duration(*after),
+        if *sent { ". It may or may not have taken effect: observe the screen before retrying" } else { "" }
+    )]
+    Timeout {
+        /// The command name.
+        command: &'static str,
+        /// The limit.
+        after: Duration,
+        /// Whether the command had been sent.
+        sent: bool,
+    },
+
+    /// A `run_command` exceeded its own server-side timeout; the server killed the process.
+    #[error("`{command}` was killed by the server after its {}s timeout", timeout_s)]
+    RemoteTimeout {
+        /// The shell command (as sent).
+        command: String,
+        /// The timeout in seconds.
+        timeout_s: u64,
+    },
+
+    /// The connection closed or broke before the reply arrived.
+    #[error(
+        "connection to the server lost {} `{command}`: {detail}{}",
+        if *sent { "after sending" } else { "before sending" },
+        if *sent { "\n  hint: it may or may not have taken effect; observe (take a screenshot) before retrying" } else { "" }
+    )]
+    ConnectionLost {
+        /// The command name.
+        command: &'static str,
+        /// Whether the command had been sent.
+        sent: bool,
+        /// What happened (close code, I/O error, missed pong).
+        detail: String,
+    },
+
+    /// The caller gave up (cancelled) while the command was in flight.
+    #[error("`{command}` was cancelled{}", if *sent { " after it was sent; it may or may not have taken effect" } else { " before it was sent" })]
+    Cancelled {
+        /// The command name.
+        command: &'static str,
+        /// Whether it had been sent.
+        sent: bool,
+    },
+
+    /// The server's reply could not be understood.
+    #[error("unexpected reply to `{command}`: {detail}")]
+    Protocol {
+        /// The command name.
+        command: &'static str,
+        /// What was wrong (truncated).
+        detail: String,
+    },
+
+    /// The client was closed.
+    #[error("the client was closed")]
+    Closed,
+
+    /// An HTTP-level failure of the `/cmd`, `/status` or `/commands` endpoints.
+    #[error("HTTP request to {url} failed: {detail}")]
+    Http {
+        /// The URL.
+        url: String,
+        /// HTTP status, when there was one.
+        status: Option<u16>,
+        /// The body's `detail`, or the transport error.
+        detail: String,
+    },
+
+    /// An argument was rejected before sending (e.g. an oversize frame).
+    #[error("invalid argument for `{command}`: {detail}")]
+    InvalidArgument {
+        /// The command name.
+        command: &'static str,
+        /// What is wrong and the valid range.
+        detail: String,
+    },
+}
+
+impl Error {
+    /// Whether the failed command may have reached the server; see [`Outcome`].
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Error::CommandFailed { .. } | Error::RemoteTimeout { .. } => Outcome::Failed,
+            Error::Timeout { sent: true, .. }
+            | Error::ConnectionLost { sent: true, .. }
+            | Error::Cancelled { sent: true, .. } => Outcome::Unknown,
+            Error::Http { status: Some(200), .. } => Outcome::Unknown,
+            _ => Outcome::NotSent,
+        }
+    }
+
+    /// True for failures to establish a connection (safe to retry: nothing was sent).
+    pub fn is_connect(&self) -> bool {
+        matches!(
+            self,
+            Error::ConnectRefused { .. }
+                | Error::Unresolved { .. }
+                | Error::ConnectTimeout { .. }
+                | Error::Connect { .. }
+                | Error::WrongPath { .. }
+                | Error::NotCuaServer { .. }
+                | Error::Unsupported { .. }
+                | Error::AuthFailed { .. }
+                | Error::AuthRequired
+        )
+    }
+
+    /// True when a time limit ran out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            Error::Timeout { .. } | Error::ConnectTimeout { .. } | Error::RemoteTimeout { .. }
+        )
+    }
+
+    /// True when the connection broke (the next call reconnects).
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, Error::ConnectionLost { .. })
+    }
+}
+
+/// `1.5s`, `250ms`, `60s`: short and exact.
+pub(crate) fn fmt_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else if ms >= 1000 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+/// Shortens peer-provided text before it goes into an error message.
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..end], text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_short() {
+        assert_eq!(fmt_duration(Duration::from_secs(60)), "60s");
+        assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(fmt_duration(Duration::from_millis(250)), "250ms");
+    }
+
+    #[test]
+    fn truncate_respects_char_boundaries() {
+        let s = "ééééé";
+        let t = truncate(s, 3);
+        assert!(t.starts_with('é'));
+        assert!(t.contains("10 bytes"));
+    }
+
+    #[test]
+    fn refused_names_the_fix() {
+        let e = Error::ConnectRefused {
+            addr: "192.168.64.5:5000".into(),
+            url: "ws://192.168.64.5:5000/ws".into(),
+            port: 5000,
+        };
+        let text = e.to_string();
+        assert!(text.contains("192.168.64.5:5000"));
+        assert!(text.contains("--host 0.0.0.0 --port 5000"));
+        assert_eq!(e.outcome(), Outcome::NotSent);
+    }
+
+    #[test]
+    fn lost_after_send_is_ambiguous() {
+        let e = Error::ConnectionLost {
+            command: "left_click",
+            sent: true,
+            detail: "closed".into(),
+        };
+        assert_eq!(e.outcome(), Outcome::Unknown);
+        assert!(e.to_string().contains("may or may not have taken effect"));
+    }
+}

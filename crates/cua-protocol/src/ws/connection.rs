@@ -1,0 +1,341 @@
+//! One live WebSocket to the server: the handshake (with its error mapping), cloud authentication, the
+//! version check, and reading with keepalive.
+//!
+//! Keepalive works like async-nats: any frame from the server proves the connection is alive; after
+//! `ping_interval` of silence we send a PING, and if nothing at all arrives within `pong_timeout` after it the
+//! connection counts as dead (a frozen or vanished peer leaves a half-open TCP connection that would otherwise
+//! hang forever). Reading continuously also lets tungstenite answer the server's own PINGs (the server closes
+//! with 1011 after 40 s without a PONG).
+
+use std::time::Duration;
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::endpoint::Endpoint;
+use crate::error::{Error, truncate};
+use crate::reply::{Reply, Version};
+use crate::ws::ClientOptions;
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What reading the socket produced.
+#[derive(Debug)]
+pub(crate) enum Event {
+    /// A text frame (a reply).
+    Text(String),
+    /// The connection ended or must be abandoned; the text says why.
+    Gone(String),
+    /// The caller's deadline passed first.
+    Deadline,
+}
+
+/// A connected, authenticated and version-checked socket.
+pub(crate) struct Connection {
+    ws: Ws,
+    endpoint: Endpoint,
+    version: Version,
+    ping_interval: Duration,
+    pong_timeout: Duration,
+    last_rx: Instant,
+    ping_sent: Option<Instant>,
+}
+
+impl Connection {
+    /// Connects, authenticates when configured, and checks the server's `version`.
+    pub(crate) async fn open(endpoint: Endpoint, opts: &ClientOptions, budget: Duration) -> Result<Connection, Error> {
+        let url = endpoint.ws_url().to_string();
+        let config = WebSocketConfig::default()
+            .max_message_size(Some(opts.max_message_bytes))
+            .max_frame_size(Some(opts.max_message_bytes));
+        let handshake = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true);
+        let mut ws = match tokio::time::timeout(budget, handshake).await {
+            Err(_) => {
+                return Err(Error::ConnectTimeout {
+                    url,
+                    addr: endpoint.addr(),
+                    after: budget,
+                });
+            }
+            Ok(Err(e)) => return Err(map_handshake_error(e, &endpoint)),
+            Ok(Ok((ws, _response))) => ws,
+        };
+        let setup_deadline = Instant::now() + opts.handshake_timeout;
+        if let Some(auth) = endpoint.auth() {
+            let frame = serde_json::json!({
+                "command": "authenticate",
+                "params": {"api_key": auth.api_key.expose(), "container_name": auth.container_name},
+            })
+            .to_string();
+            let text = roundtrip(&mut ws, frame, setup_deadline, &url).await?;
+            match Reply::parse("authenticate", &text) {
+                Ok(_) => {}
+                Err(Error::CommandFailed { message, .. }) => return Err(Error::AuthFailed { message }),
+                Err(_) => {
+                    return Err(Error::NotCuaServer {
+                        url,
+                        detail: format!("unexpected answer to authenticate: {}", truncate(&text, 120)),
+                    });
+                }
+            }
+        }
+        let text = roundtrip(&mut ws, r#"{"command":"version"}"#.to_string(), setup_deadline, &url).await?;
+        let version = check_version(&url, &text)?;
+        let now = Instant::now();
+        Ok(Connection {
+            ws,
+            endpoint,
+            version,
+            ping_interval: opts.ping_interval,
+            pong_timeout: opts.pong_timeout,
+            last_rx: now,
+            ping_sent: None,
+        })
+    }
+
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    pub(crate) fn version(&self) -> &Version {
+        &self.version
+    }
+
+    /// Sends one text frame.
+    pub(crate) async fn send(&mut self, frame: String) -> Result<(), String> {
+        self.ws.send(Message::text(frame)).await.map_err(|e| e.to_string())
+    }
+
+    /// Reads until a text frame, the end of the connection, or `deadline`, keeping the connection alive.
+    ///
+    /// Cancel-safe: dropping the future loses no frame (reads go through `StreamExt::next`).
+    pub(crate) async fn next_event(&mut self, deadline: Option<Instant>) -> Event {
+        loop {
+            let keepalive_at = match self.ping_sent {
+                Some(sent) => sent + self.pong_timeout,
+                None => self.last_rx + self.ping_interval,
+            };
+            let wake = deadline.map_or(keepalive_at, |d| d.min(keepalive_at));
+            tokio::select! {
+                frame = self.ws.next() => {
+                    self.last_rx = Instant::now();
+                    self.ping_sent = None;
+                    match frame {
+                        Some(Ok(Message::Text(t))) => return Event::Text(t.to_string()),
+                        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                        Some(Ok(Message::Binary(b))) => {
+                            return Event::Gone(format!("unexpected binary frame of {} bytes", b.len()));
+                        }
+                        Some(Ok(Message::Close(frame))) => {
+                            return Event::Gone(match frame {
+                                Some(f) => format!("server closed the connection ({} {})", u16::from(f.code), f.reason),
+                                None => "server closed the connection".into(),
+                            });
+                        }
+                        Some(Err(e)) => return Event::Gone(describe_ws_error(&e)),
+                        None => return Event::Gone("connection closed".into()),
+                    }
+                }
+                _ = tokio::time::sleep_until(wake) => {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return Event::Deadline;
+                    }
+                    match self.ping_sent {
+                        Some(sent) if Instant::now() >= sent + self.pong_timeout => {
+                            return Event::Gone(format!(
+                                "no answer to a keepalive ping within {:?}: the server is frozen or unreachable",
+                                self.pong_timeout
+                            ));
+                        }
+                        Some(_) => {}
+                        None => {
+                            tracing::trace!(addr = %self.endpoint.addr(), "keepalive ping");
+                            if let Err(e) = self.ws.send(Message::Ping(Vec::new().into())).await {
+                                return Event::Gone(format!("keepalive ping failed: {e}"));
+                            }
+                            self.ping_sent = Some(Instant::now());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Closes politely (best effort, bounded).
+    pub(crate) async fn close(mut self) {
+        let _ = tokio::time::timeout(Duration::from_millis(200), self.ws.close(None)).await;
+    }
+}
+
+/// Sends one frame and waits for one text reply during connection set-up.
+async fn roundtrip(ws: &mut Ws, frame: String, deadline: Instant, url: &str) -> Result<String, Error> {
+    let lost = |detail: String| Error::Connect {
+        url: url.to_string(),
+        detail,
+    };
+    ws.send(Message::text(frame)).await.map_err(|e| lost(e.to_string()))?;
+    loop {
+        match tokio::time::timeout_at(deadline, ws.next()).await {
+            Err(_) => {
+                return Err(Error::NotCuaServer {
+                    url: url.to_string(),
+                    detail: "no answer to `version` after the WebSocket handshake".into(),
+                });
+            }
+            Ok(Some(Ok(Message::Text(t)))) => return Ok(t.to_string()),
+            Ok(Some(Ok(Message::Close(f)))) => {
+                return Err(lost(match f {
+                    Some(f) => format!("closed during set-up ({} {})", u16::from(f.code), f.reason),
+                    None => "closed during set-up".into(),
+                }));
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(e))) => return Err(lost(describe_ws_error(&e))),
+            Ok(None) => return Err(lost("closed during set-up".into())),
+        }
+    }
+}
+
+/// Checks the `version` reply: protocol 1 and a package at least [`crate::MIN_PACKAGE`].
+fn check_version(url: &str, text: &str) -> Result<Version, Error> {
+    let reply = match Reply::parse("version", text) {
+        Ok(r) => r,
+        Err(Error::CommandFailed { message, .. }) if message.contains("authentication") => {
+            return Err(Error::AuthRequired);
+        }
+        Err(Error::CommandFailed { message, .. }) if message.contains("CONTAINER_NAME") => {
+            return Err(Error::AuthRequired);
+        }
+        Err(Error::CommandFailed { message, .. }) if message.contains("Unknown command") => {
+            return Err(Error::Unsupported {
+                url: url.to_string(),
+                protocol: "none".into(),
+                package: "unknown (no `version` command)".into(),
+            });
+        }
+        Err(e) => {
+            return Err(Error::NotCuaServer {
+                url: url.to_string(),
+                detail: format!("its answer to `version` was not understood: {e}"),
+            });
+        }
+    };
+    let version: Version = reply.decode().map_err(|e| Error::NotCuaServer {
+        url: url.to_string(),
+        detail: e.to_string(),
+    })?;
+    let protocol_ok = version.protocol.as_u64() == Some(crate::SUPPORTED_PROTOCOL);
+    if !protocol_ok || !package_at_least(&version.package, crate::MIN_PACKAGE) {
+        return Err(Error::Unsupported {
+            url: url.to_string(),
+            protocol: version.protocol.to_string(),
+            package: version.package,
+        });
+    }
+    Ok(version)
+}
+
+/// Compares dotted version numbers numerically (`0.3.46` ≥ `0.3.0`); unparsable parts count as 0.
+pub(crate) fn package_at_least(package: &str, min: &str) -> bool {
+    let parts = |s: &str| -> Vec<u64> {
+        s.split(['.', '-', '+'])
+            .take(3)
+            .map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0))
+            .collect()
+    };
+    let (a, b) = (parts(package), parts(min));
+    for i in 0..3 {
+        let (x, y) = (a.get(i).copied().unwrap_or(0), b.get(i).copied().unwrap_or(0));
+        if x != y {
+            return x > y;
+        }
+    }
+    true
+}
+
+fn map_handshake_error(e: tungstenite::Error, endpoint: &Endpoint) -> Error {
+    let url = endpoint.ws_url().to_string();
+    match e {
+        tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => Error::ConnectRefused {
+            addr: endpoint.addr(),
+            url,
+            port: endpoint.port(),
+        },
+        tungstenite::Error::Http(response) => {
+            let status = response.status().as_u16();
+            if status == 403 {
+                Error::WrongPath { url }
+            } else {
+                let body = response
+                    .body()
+                    .as_deref()
+                    .map(|b| truncate(&String::from_utf8_lossy(b), 120))
+                    .unwrap_or_default();
+                Error::NotCuaServer {
+                    url,
+                    detail: format!("HTTP {status} to the WebSocket upgrade {body}").trim_end().to_string(),
+                }
+            }
+        }
+        tungstenite::Error::Url(u) => Error::InvalidUrl {
+            url,
+            reason: u.to_string(),
+        },
+        tungstenite::Error::Protocol(p) => Error::NotCuaServer {
+            url,
+            detail: format!("not a WebSocket server ({p})"),
+        },
+        tungstenite::Error::HttpFormat(h) => Error::NotCuaServer {
+            url,
+            detail: format!("not an HTTP server ({h})"),
+        },
+        other => Error::Connect {
+            url,
+            detail: describe_ws_error(&other),
+        },
+    }
+}
+
+fn describe_ws_error(e: &tungstenite::Error) -> String {
+    match e {
+        tungstenite::Error::Capacity(c) => format!("reply too large ({c})"),
+        tungstenite::Error::Io(io) => format!("I/O error: {io}"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_comparison_is_numeric() {
+        assert!(package_at_least("0.3.46", "0.3.0"));
+        assert!(package_at_least("0.10.0", "0.3.0"));
+        assert!(!package_at_least("0.1.25", "0.3.0"));
+        assert!(package_at_least("1.0.0rc1", "0.3.0"));
+    }
+
+    #[test]
+    fn version_reply_checks() {
+        let url = "ws://h:1/ws";
+        assert!(check_version(url, r#"{"success":true,"protocol":1,"package":"0.3.46"}"#).is_ok());
+        assert!(matches!(
+            check_version(url, r#"{"success":true,"protocol":1,"package":"0.1.25"}"#),
+            Err(Error::Unsupported { .. })
+        ));
+        assert!(matches!(
+            check_version(url, r#"{"success":true,"protocol":2,"package":"0.9.0"}"#),
+            Err(Error::Unsupported { .. })
+        ));
+        assert!(matches!(
+            check_version(url, r#"{"success":false,"error":"First message must be authentication"}"#),
+            Err(Error::AuthRequired)
+        ));
+        assert!(matches!(check_version(url, "hello"), Err(Error::NotCuaServer { .. })));
+    }
+}

@@ -1,0 +1,322 @@
+//! A private, real desktop per test: Xvfb + openbox + the real cua-computer-server 0.3.46 on a free
+//! loopback port, so client tests run against the real server and can check effects on the X display
+//! independently of it (xdotool, xclip, ...). Each [`Desktop`] owns its own display number, port and state
+//! directory, so tests run in parallel; dropping it stops everything it started.
+//!
+//! The processes are managed by `scripts/desktop` (shared with local development and CI); this module only
+//! picks numbers, calls the script and adds fault injection for reliability tests.
+//!
+//! Prerequisites: `scripts/bootstrap` has been run once (Debian packages + the server's venv). The harness
+//! never installs anything (`COMPUTER_USE_NO_INSTALL=1`): if something is missing, [`Desktop::start`]
+//! panics with the script's message naming what and the command to run.
+//!
+//! Blocking: [`Desktop::start`] (about 2 s on an idle 2-core machine, 3–6 s while builds and other tests
+//! load it; nearly all of it is the server's Python start-up), [`Drop`], [`Desktop::restart_server`] and the
+//! other fault helpers block the calling thread. That is fine inside `#[tokio::test]`: the test's own
+//! runtime has nothing else to do while the desktop starts or stops.
+//!
+//! ```no_run
+//! # async fn example() {
+//! let desktop = testkit::desktop::Desktop::builder().screen(1024, 768).start();
+//! let url = desktop.ws_url(); // ws://127.0.0.1:PORT/ws
+//! let pos = desktop.run_in_display("xdotool", ["getmouselocation"]);
+//! # let _ = (url, pos);
+//! # }
+//! ```
+
+mod alloc;
+mod script;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+pub use alloc::process_alive;
+use script::{EXIT_DISPLAY_BUSY, EXIT_PORT_BUSY, Pids, Script, describe};
+
+/// How often `start` picks new numbers after a display or port collision.
+const START_ATTEMPTS: u32 = 8;
+/// Seconds the script waits for `GET /status`; generous because parallel tests share 2 cores.
+const READY_TIMEOUT_SECS: u32 = 60;
+
+/// Configures a [`Desktop`] before starting it.
+#[derive(Debug, Clone)]
+pub struct DesktopBuilder {
+    width: u32,
+    height: u32,
+}
+
+impl Default for DesktopBuilder {
+    fn default() -> Self {
+        Self {
+            width: 1280,
+            height: 800,
+        }
+    }
+}
+
+impl DesktopBuilder {
+    /// Screen size of the Xvfb display (24-bit). The server's `--width/--height` flags are ignored by the
+    /// server, so the display itself is sized.
+    pub fn screen(mut self, width: u32, height: u32) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+
+    /// Starts the desktop and waits until the server answers `GET /status`.
+    ///
+    /// # Panics
+    /// When the desktop cannot start (missing packages or venv, Xvfb or the server failing, no free
+    /// display/port after several tries), with the script's output and what to do about it.
+    pub fn start(self) -> Desktop {
+        let began = Instant::now();
+        let state_dir = match tempfile::Builder::new()
+            .prefix("testkit-desktop-")
+            .tempdir()
+        {
+            Ok(dir) => dir,
+            Err(err) => {
+                panic!("testkit::desktop: cannot create a temporary state directory: {err}")
+            }
+        };
+        let mut last_failure = String::new();
+        for _ in 0..START_ATTEMPTS {
+            let port = alloc::free_port();
+            let x_display = format!(":{}", alloc::free_display());
+            let script = Script {
+                state_dir: state_dir.path().to_path_buf(),
+                env: vec![
+                    ("CUA_DISPLAY", x_display.clone()),
+                    ("CUA_PORT", port.to_string()),
+                    ("CUA_SCREEN", format!("{}x{}x24", self.width, self.height)),
+                    ("CUA_READY_TIMEOUT", READY_TIMEOUT_SECS.to_string()),
+                    ("CUA_OWNER_PID", std::process::id().to_string()),
+                    ("COMPUTER_USE_NO_INSTALL", "1".to_owned()),
+                ],
+            };
+            let output = script.run(&["up"]);
+            match output.status.code() {
+                Some(0) => {
+                    let pids = match Pids::read(&script) {
+                        Ok(pids) => pids,
+                        Err(reason) => {
+                            // Stop it before the state directory (and with it the pids) goes away.
+                            script.run(&["down"]);
+                            panic!(
+                                "testkit::desktop: `scripts/desktop up` succeeded but its state is unusable: {reason}"
+                            )
+                        }
+                    };
+                    let desktop = Desktop {
+                        port,
+                        log_dir: state_dir.path().join("logs"),
+                        display: x_display,
+                        width: self.width,
+                        height: self.height,
+                        xvfb_pid: pids.xvfb,
+                        wm_pid: pids.window_manager,
+                        server_pid: AtomicU32::new(pids.server),
+                        startup: began.elapsed(),
+                        script,
+                        state_dir: Some(state_dir),
+                    };
+                    tracing::debug!(
+                        port,
+                        x_display = desktop.display(),
+                        startup_ms = desktop.startup.as_millis() as u64,
+                        "testkit desktop up"
+                    );
+                    return desktop;
+                }
+                Some(EXIT_DISPLAY_BUSY | EXIT_PORT_BUSY) => {
+                    last_failure = describe(&output);
+                    tracing::debug!(port, x_display = %x_display, "display or port collision; retrying");
+                }
+                _ => {
+                    // Normally the script cleans up after itself; if it was killed, this still stops
+                    // whatever it had started before the state directory is removed.
+                    script.run(&["down"]);
+                    panic!(
+                        "testkit::desktop: could not start a desktop on {x_display} port {port} ({}).\n\
+                         If packages or the venv are missing, run scripts/bootstrap once.\n{}",
+                        output.status,
+                        describe(&output)
+                    )
+                }
+            }
+        }
+        panic!(
+            "testkit::desktop: no free display/port after {START_ATTEMPTS} attempts; last try:\n{last_failure}"
+        )
+    }
+}
+
+/// A running private desktop; stopped (server, openbox, Xvfb) when dropped.
+///
+/// If the test process dies without running `Drop` (SIGKILL, abort), a watchdog started by the script
+/// tears the desktop down within about a second. When dropped during a panic, the state directory with
+/// the logs is kept and its path printed to stderr.
+#[derive(Debug)]
+pub struct Desktop {
+    port: u16,
+    display: String,
+    width: u32,
+    height: u32,
+    log_dir: PathBuf,
+    xvfb_pid: u32,
+    wm_pid: u32,
+    server_pid: AtomicU32,
+    startup: Duration,
+    script: Script,
+    /// `Option` so `Drop` can keep the directory for post-mortem after a failed test.
+    state_dir: Option<tempfile::TempDir>,
+}
+
+impl Desktop {
+    /// Starts a 1280x800 desktop; see [`DesktopBuilder::start`].
+    pub fn start() -> Desktop {
+        DesktopBuilder::default().start()
+    }
+
+    /// Configures a desktop (screen size) before starting it.
+    pub fn builder() -> DesktopBuilder {
+        DesktopBuilder::default()
+    }
+
+    /// The server's WebSocket URL, `ws://127.0.0.1:PORT/ws`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/ws", self.port)
+    }
+
+    /// The server's HTTP base URL, `http://127.0.0.1:PORT` (append `/status`, `/cmd`, `/commands`).
+    pub fn http_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The loopback port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The X display, e.g. `:4711`.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The screen size the display was created with.
+    pub fn screen_size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// Directory with `xvfb.log`, `openbox.log`, `server.log` (and `watchdog.log`).
+    pub fn log_dir(&self) -> &Path {
+        &self.log_dir
+    }
+
+    /// The server log so far, for assertion messages (empty if unreadable).
+    pub fn server_log(&self) -> String {
+        std::fs::read_to_string(self.log_dir.join("server.log")).unwrap_or_default()
+    }
+
+    /// Pid (and process-group id) of the current server process; changes after [`Desktop::restart_server`].
+    pub fn server_pid(&self) -> u32 {
+        self.server_pid.load(Ordering::SeqCst)
+    }
+
+    /// Pid of the Xvfb process.
+    pub fn xvfb_pid(&self) -> u32 {
+        self.xvfb_pid
+    }
+
+    /// Pid of the openbox window manager.
+    pub fn window_manager_pid(&self) -> u32 {
+        self.wm_pid
+    }
+
+    /// How long [`Desktop::start`] took, including collision retries.
+    pub fn startup_time(&self) -> Duration {
+        self.startup
+    }
+
+    /// SIGKILLs the server's process group (the server and any app it launched) and waits until it is
+    /// gone. Xvfb and openbox keep running, so [`Desktop::restart_server`] can bring the server back.
+    pub fn kill_server(&self) {
+        self.script.run_ok(&["server-signal", "KILL"]);
+    }
+
+    /// Starts the server again on the same port and display and waits for `GET /status`. Stops a
+    /// leftover (e.g. frozen) server first.
+    pub fn restart_server(&self) {
+        self.script.run_ok(&["server-start"]);
+        match Pids::read(&self.script) {
+            Ok(pids) => self.server_pid.store(pids.server, Ordering::SeqCst),
+            Err(reason) => {
+                panic!("testkit::desktop: server restarted but its state is unusable: {reason}")
+            }
+        }
+    }
+
+    /// SIGSTOPs the server's process group: connections stay open but nothing answers (a hung server).
+    pub fn freeze_server(&self) {
+        self.script.run_ok(&["server-signal", "STOP"]);
+    }
+
+    /// SIGCONTs the server's process group after [`Desktop::freeze_server`].
+    pub fn thaw_server(&self) {
+        self.script.run_ok(&["server-signal", "CONT"]);
+    }
+
+    /// A command with `DISPLAY` set to this desktop, for checks that bypass the server.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command.env("DISPLAY", &self.display);
+        command
+    }
+
+    /// Runs `program args...` against this display and returns its output whatever the exit status
+    /// (tests assert on it), e.g. `run_in_display("xdotool", ["getmouselocation"])`.
+    ///
+    /// # Panics
+    /// When the program cannot be spawned (not installed: see scripts/bootstrap).
+    pub fn run_in_display<I, S>(&self, program: &str, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        match self.command(program).args(args).output() {
+            Ok(output) => output,
+            Err(err) => panic!(
+                "testkit::desktop: cannot run `{program}` on {}: {err} (scripts/bootstrap installs xdotool, xclip, xterm, x11-apps)",
+                self.display
+            ),
+        }
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        let output = self.script.run(&["down"]);
+        if !output.status.success() {
+            // Never panic in Drop (it may run during a panic); say it loudly instead.
+            eprintln!(
+                "testkit::desktop: `scripts/desktop down` for {} failed ({}); processes may be left running\n{}",
+                self.display,
+                output.status,
+                describe(&output)
+            );
+        }
+        if std::thread::panicking()
+            && let Some(mut dir) = self.state_dir.take()
+        {
+            dir.disable_cleanup(true);
+            eprintln!(
+                "testkit::desktop: test panicked; logs of desktop {} kept in {}",
+                self.display,
+                self.log_dir.display()
+            );
+        }
+    }
+}

@@ -1,0 +1,252 @@
+// OpenClaw plugin shim for computer-use: exposes the `computer-use` binary's vm_* tools to OpenClaw agents.
+//
+// Why it exists: OpenClaw loads plugins as JavaScript, while everything computer-use does (VM lookup, the
+// cua-computer-server protocol, screenshots, coordinates, guards) lives in the Rust binary. This file only
+// glues the two: it asks the binary for its tool list, registers those tools, and forwards each call to the
+// binary's MCP server over stdio, translating the MCP result into OpenClaw's tool-result shape. It has no tool
+// behaviour of its own: no validation, defaults, retries or timeouts that belong to a tool.
+//
+// Process model: one `computer-use serve --stdio` child per gateway process, started lazily by the first tool
+// call (so commands that merely load plugins, like `openclaw config validate` or `openclaw plugins list`, never
+// spawn it or touch a VM, and the first start and a restart after a crash share one code path), restarted on
+// the next call if it died (with a short backoff), and stopped by the registered service's `stop` on gateway
+// shutdown or when this process exits. A config hot reload that changes the plugin config restarts it.
+
+import { execFileSync } from "node:child_process";
+import { accessSync, constants as fsConstants, statSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { toOpenClawResult } from "./result.js";
+
+const PLUGIN_ID = "computer-use";
+const PLUGIN_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REPO_DIR = path.resolve(PLUGIN_DIR, "..", "..");
+const BUILD_HINT = `build it with \`cargo build --release\` in ${REPO_DIR}, put \`computer-use\` on PATH, or set COMPUTER_USE_BIN`;
+/** `tools --json` answers without contacting a VM; this only bounds a broken binary. */
+const LIST_TIMEOUT_MS = 10_000;
+/**
+ * Safety net for a wedged child only: the binary enforces the real connect/command timeouts itself, so this is
+ * deliberately far above any of them.
+ */
+const CALL_TIMEOUT_MS = 15 * 60_000;
+const RESTART_BACKOFF_MS = [0, 250, 1_000, 5_000];
+
+/** Module-scope state: `register` runs many times per process, the catalog and the child are shared. */
+const state = {
+  /** `{key, bin, tools}` of the last successful `tools --json`, keyed by binary path + mtime. */
+  catalog: null,
+  /** `{key, client, transport, ready}` of the running (or starting) MCP child. */
+  child: null,
+  /** Consecutive child failures, for the restart backoff. */
+  failures: 0,
+  lastStartAt: 0,
+  logger: console,
+  exitHookInstalled: false,
+};
+
+/** Finds the binary: COMPUTER_USE_BIN, then PATH, then this repository's release and debug builds. */
+export function resolveBinary(env = process.env) {
+  if (env.COMPUTER_USE_BIN) return isExecutable(env.COMPUTER_USE_BIN) ? env.COMPUTER_USE_BIN : null;
+  const candidates = (env.PATH ?? "")
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => path.join(dir, "computer-use"));
+  candidates.push(
+    path.join(REPO_DIR, "target", "release", "computer-use"),
+    path.join(REPO_DIR, "target", "debug", "computer-use"),
+  );
+  return candidates.find(isExecutable) ?? null;
+}
+
+function isExecutable(file) {
+  try {
+    accessSync(file, fsConstants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `computer-use tools --json` once per binary build; returns `{bin, tools}` or throws with a reason. */
+function loadCatalog() {
+  const bin = resolveBinary();
+  if (!bin) {
+    const wanted = process.env.COMPUTER_USE_BIN
+      ? `COMPUTER_USE_BIN=${process.env.COMPUTER_USE_BIN} is not an executable file`
+      : "the `computer-use` binary was not found (COMPUTER_USE_BIN, PATH, target/release, target/debug)";
+    throw new Error(`${wanted}; ${BUILD_HINT}`);
+  }
+  const key = `${bin}:${statSync(bin).mtimeMs}`;
+  if (state.catalog?.key === key) return state.catalog;
+  let stdout;
+  try {
+    stdout = execFileSync(bin, ["tools", "--json"], {
+      encoding: "utf8",
+      timeout: LIST_TIMEOUT_MS,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (err) {
+    const stderr = err.stderr ? String(err.stderr).trim() : "";
+    throw new Error(`\`${bin} tools --json\` failed: ${stderr || err.message}; rebuild it (${BUILD_HINT})`);
+  }
+  let tools;
+  try {
+    ({ tools } = JSON.parse(stdout));
+  } catch (err) {
+    throw new Error(`\`${bin} tools --json\` printed invalid JSON (${err.message}); rebuild it (${BUILD_HINT})`);
+  }
+  const valid =
+    Array.isArray(tools) &&
+    tools.every((t) => typeof t?.name === "string" && t.inputSchema && typeof t.inputSchema === "object");
+  if (!valid) {
+    throw new Error(`\`${bin} tools --json\` did not print {"tools":[{name, description, inputSchema}]}; rebuild it`);
+  }
+  state.catalog = { key, bin, tools };
+  return state.catalog;
+}
+
+/** Starts (or returns) the MCP child for this plugin config; waits out the restart backoff after failures. */
+async function ensureClient(bin, configJson) {
+  const key = `${bin}\n${configJson}`;
+  if (state.child && state.child.key !== key) {
+    state.logger.info?.(`[${PLUGIN_ID}] plugin config or binary changed; restarting the computer-use child`);
+    await stopChild();
+  }
+  if (state.child) return state.child.ready;
+
+  const wait = RESTART_BACKOFF_MS[Math.min(state.failures, RESTART_BACKOFF_MS.length - 1)];
+  const sinceLast = Date.now() - state.lastStartAt;
+  const transport = new StdioClientTransport({
+    command: bin,
+    args: ["serve", "--stdio", "--plugin-config", configJson],
+    env: { ...process.env },
+    stderr: "pipe",
+  });
+  const client = new Client({ name: "openclaw-computer-use-shim", version: "0.1.0" }, { capabilities: {} });
+  const child = { key, client, transport, ready: null };
+  forwardStderr(transport.stderr);
+  client.onclose = () => {
+    if (state.child === child) {
+      state.child = null;
+      state.failures += 1;
+      state.logger.warn?.(`[${PLUGIN_ID}] computer-use child exited; it restarts on the next tool call`);
+    }
+  };
+  child.ready = (async () => {
+    if (sinceLast < wait) await new Promise((resolve) => setTimeout(resolve, wait - sinceLast));
+    state.lastStartAt = Date.now();
+    try {
+      await client.connect(transport);
+    } catch (err) {
+      if (state.child === child) state.child = null;
+      state.failures += 1;
+      await transport.close().catch(() => {});
+      throw new Error(`could not start \`${bin} serve --stdio\`: ${err.message}`);
+    }
+    state.logger.info?.(`[${PLUGIN_ID}] computer-use child started (pid ${transport.pid})`);
+    return client;
+  })();
+  state.child = child;
+  installExitHook();
+  return child.ready;
+}
+
+async function stopChild() {
+  const child = state.child;
+  state.child = null;
+  if (!child) return;
+  await child.client.close().catch(() => {});
+}
+
+/** Kills the child synchronously if the gateway exits without stopping services (crash, process.exit). */
+function installExitHook() {
+  if (state.exitHookInstalled) return;
+  state.exitHookInstalled = true;
+  process.once("exit", () => {
+    const pid = state.child?.transport.pid;
+    if (pid) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+/** The child logs through `tracing` to stderr; pass each line on at the level it names. */
+function forwardStderr(stream) {
+  if (!stream) return;
+  let buffered = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk) => {
+    buffered += chunk;
+    let newline;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, newline).trimEnd();
+      buffered = buffered.slice(newline + 1);
+      if (!line) continue;
+      const log = state.logger;
+      const text = `[${PLUGIN_ID}] ${line}`;
+      if (/\bERROR\b/.test(line)) log.error?.(text);
+      else if (/\bWARN\b/.test(line)) log.warn?.(text);
+      else log.info?.(text);
+    }
+  });
+}
+
+function pluginConfigOf(api) {
+  return api.pluginConfig ?? api.config?.plugins?.entries?.[PLUGIN_ID]?.config ?? {};
+}
+
+function makeTool(tool, bin, configJson) {
+  return {
+    name: tool.name,
+    label: tool.title ?? tool.annotations?.title ?? tool.name,
+    description: tool.description ?? "",
+    parameters: tool.inputSchema,
+    executionMode: "sequential",
+    async execute(_toolCallId, params, signal) {
+      let result;
+      try {
+        const client = await ensureClient(bin, configJson);
+        result = await client.callTool({ name: tool.name, arguments: params ?? {} }, undefined, {
+          signal,
+          timeout: CALL_TIMEOUT_MS,
+        });
+      } catch (err) {
+        throw new Error(`${tool.name} failed: ${err?.message ?? String(err)}`);
+      }
+      state.failures = 0; // the child answered: it is healthy, whatever the tool's outcome
+      return toOpenClawResult(result);
+    },
+  };
+}
+
+const plugin = {
+  id: PLUGIN_ID,
+  name: "Computer Use (Lume VM)",
+  description: "vm_* tools that drive a VM desktop through cua-computer-server, served by the computer-use binary",
+  register(api) {
+    state.logger = api.logger ?? console;
+    let catalog;
+    try {
+      catalog = loadCatalog();
+    } catch (err) {
+      state.logger.error?.(`[${PLUGIN_ID}] no vm_* tools registered: ${err.message}`);
+      return;
+    }
+    const configJson = JSON.stringify(pluginConfigOf(api));
+    for (const tool of catalog.tools) api.registerTool(makeTool(tool, catalog.bin, configJson));
+    api.registerService?.({
+      id: `${PLUGIN_ID}-mcp-child`,
+      start() {},
+      stop: stopChild,
+    });
+  },
+};
+
+export default plugin;

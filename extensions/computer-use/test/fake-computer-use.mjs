@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// A FAKE of the Rust `computer-use` binary, for testing the JS shim (and the E2E gateway harness) without it.
+// It implements only the two entry points the shim uses, with the same shapes:
+//   fake-computer-use.mjs tools --json                      → {"tools":[{name, description, inputSchema}]}
+//   fake-computer-use.mjs serve --stdio [--plugin-config J] → an MCP server over stdio
+// Its tools exist to provoke each path of the shim: plain text + structured content, a real PNG image, a soft
+// failure (isError), a JSON-RPC error, a crash mid-call, and a slow call that can be cancelled.
+// Every event is appended as a JSON line to $FAKE_CU_LOG (when set) so tests can assert what the child saw.
+import { appendFileSync } from "node:fs";
+import process from "node:process";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+} from "@modelcontextprotocol/sdk/types.js";
+
+// A valid 2x1 PNG (one red, one blue pixel): OpenClaw rejects image data it cannot decode.
+const PNG_2X1 =
+  "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAAD0lEQVQI12P4z8DAwPAfAAcAAf921adgAAAAAElFTkSuQmCC";
+
+const TOOLS = [
+  {
+    name: "vm_echo",
+    description: "FAKE: echoes `text` back as text and structured content.",
+    inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+  },
+  {
+    name: "vm_image",
+    description: "FAKE: returns a 2x1 PNG screenshot.",
+    inputSchema: { type: "object", properties: {} },
+  },
+  {
+    name: "vm_soft_fail",
+    description: "FAKE: returns an isError result the model should read.",
+    inputSchema: { type: "object", properties: {} },
+  },
+  {
+    name: "vm_rpc_error",
+    description: "FAKE: answers with a JSON-RPC error instead of a result.",
+    inputSchema: { type: "object", properties: {} },
+  },
+  {
+    name: "vm_crash",
+    description: "FAKE: exits the process in the middle of the call.",
+    inputSchema: { type: "object", properties: {} },
+  },
+  {
+    name: "vm_slow",
+    description: "FAKE: answers after `ms` milliseconds unless cancelled.",
+    inputSchema: { type: "object", properties: { ms: { type: "number" } } },
+  },
+];
+
+function log(event) {
+  if (process.env.FAKE_CU_LOG) appendFileSync(process.env.FAKE_CU_LOG, `${JSON.stringify({ pid: process.pid, ...event })}\n`);
+}
+
+async function callTool(name, args, signal) {
+  switch (name) {
+    case "vm_echo":
+      return {
+        content: [{ type: "text", text: `echo: ${args.text}` }],
+        structuredContent: { ok: true, echoed: args.text },
+      };
+    case "vm_image":
+      return {
+        content: [
+          { type: "text", text: "Screenshot 2x1 (PNG)" },
+          { type: "image", data: PNG_2X1, mimeType: "image/png" },
+        ],
+        structuredContent: { ok: true, width: 2, height: 1 },
+      };
+    case "vm_soft_fail":
+      return { content: [{ type: "text", text: "Key 'foo' is not a key name; did you mean 'f'?" }], isError: true };
+    case "vm_crash":
+      process.exit(3);
+      break;
+    case "vm_slow":
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, args.ms ?? 10_000);
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          log({ event: "cancelled", tool: name });
+          reject(new Error("cancelled"));
+        });
+      });
+      return { content: [{ type: "text", text: "slow done" }] };
+    default:
+      throw new Error(`unknown tool ${name}`);
+  }
+}
+
+async function serve(argv) {
+  const at = argv.indexOf("--plugin-config");
+  const pluginConfig = at >= 0 ? JSON.parse(argv[at + 1]) : null;
+  log({ event: "start", pluginConfig });
+  const server = new Server({ name: "fake-computer-use", version: "0.0.0" }, { capabilities: { tools: {} } });
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: TOOLS }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    log({ event: "call", tool: request.params.name, args: request.params.arguments });
+    if (request.params.name === "vm_rpc_error" || !TOOLS.some((t) => t.name === request.params.name)) {
+      // A throw from a low-level handler becomes a JSON-RPC error, like rmcp's answer to an unknown tool.
+      throw new McpError(ErrorCode.InvalidParams, `tool ${request.params.name} is not available`);
+    }
+    return callTool(request.params.name, request.params.arguments ?? {}, extra.signal);
+  });
+  process.stderr.write(" INFO fake-computer-use: serving MCP on stdio\n");
+  process.stdin.on("end", () => {
+    log({ event: "stdin-closed" });
+    process.exit(0);
+  });
+  await server.connect(new StdioServerTransport());
+}
+
+const [command, flag] = process.argv.slice(2);
+if (command === "tools" && flag === "--json") {
+  process.stdout.write(`${JSON.stringify({ tools: TOOLS })}\n`);
+} else if (command === "serve" && flag === "--stdio") {
+  await serve(process.argv.slice(2));
+} else {
+  process.stderr.write("usage: fake-computer-use.mjs tools --json | serve --stdio [--plugin-config JSON]\n");
+  process.exit(2);
+}
