@@ -50,7 +50,9 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Connect and show the server version, screen size and connection state.
-    #[command(after_help = "Example:\n  computer-use status\n  computer-use --config openclaw.json status --json")]
+    #[command(
+        after_help = "Example:\n  computer-use status\n  computer-use --config openclaw.json status --json"
+    )]
     Status,
     /// Save a screenshot (PNG or JPEG, by the file's extension).
     #[command(after_help = "Example:\n  computer-use screenshot -o desktop.png")]
@@ -60,7 +62,9 @@ pub enum Command {
         output: PathBuf,
     },
     /// Run a shell command in the VM; exits with its status.
-    #[command(after_help = "Example:\n  computer-use exec -- uname -a\n  computer-use exec --timeout 120 -- 'make -j4 2>&1 | tail'")]
+    #[command(
+        after_help = "Example:\n  computer-use exec -- uname -a\n  computer-use exec --timeout 120 -- 'make -j4 2>&1 | tail'"
+    )]
     Exec {
         /// Seconds before the server kills the command.
         #[arg(long, default_value_t = 60)]

@@ -7,12 +7,66 @@
 
 /// The server's named keys (pynput `Key` members).
 pub const SERVER_KEYS: &[&str] = &[
-    "alt", "alt_l", "alt_r", "alt_gr", "backspace", "caps_lock", "cmd", "cmd_l", "cmd_r", "ctrl", "ctrl_l",
-    "ctrl_r", "delete", "down", "end", "enter", "esc", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9",
-    "f10", "f11", "f12", "f13", "f14", "f15", "f16", "f17", "f18", "f19", "f20", "home", "left", "page_down",
-    "page_up", "right", "shift", "shift_l", "shift_r", "space", "tab", "up", "insert", "menu", "num_lock",
-    "pause", "print_screen", "scroll_lock", "media_play_pause", "media_volume_mute", "media_volume_down",
-    "media_volume_up", "media_previous", "media_next",
+    "alt",
+    "alt_l",
+    "alt_r",
+    "alt_gr",
+    "backspace",
+    "caps_lock",
+    "cmd",
+    "cmd_l",
+    "cmd_r",
+    "ctrl",
+    "ctrl_l",
+    "ctrl_r",
+    "delete",
+    "down",
+    "end",
+    "enter",
+    "esc",
+    "f1",
+    "f2",
+    "f3",
+    "f4",
+    "f5",
+    "f6",
+    "f7",
+    "f8",
+    "f9",
+    "f10",
+    "f11",
+    "f12",
+    "f13",
+    "f14",
+    "f15",
+    "f16",
+    "f17",
+    "f18",
+    "f19",
+    "f20",
+    "home",
+    "left",
+    "page_down",
+    "page_up",
+    "right",
+    "shift",
+    "shift_l",
+    "shift_r",
+    "space",
+    "tab",
+    "up",
+    "insert",
+    "menu",
+    "num_lock",
+    "pause",
+    "print_screen",
+    "scroll_lock",
+    "media_play_pause",
+    "media_volume_mute",
+    "media_volume_down",
+    "media_volume_up",
+    "media_previous",
+    "media_next",
 ];
 
 /// Aliases people and models use, mapped to server names. Compared after lower-casing and removing
@@ -87,7 +141,10 @@ pub fn normalize(key: &str) -> Result<String, UnknownKey> {
     if SERVER_KEYS.contains(&lower.as_str()) {
         return Ok(lower);
     }
-    let squashed: String = lower.chars().filter(|c| !matches!(c, ' ' | '-' | '_')).collect();
+    let squashed: String = lower
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .collect();
     if let Some((_, to)) = ALIASES.iter().find(|(from, _)| *from == squashed) {
         return Ok((*to).to_string());
     }
@@ -131,7 +188,11 @@ fn closest(input: &str) -> Vec<&'static str> {
     let mut scored: Vec<(usize, &'static str)> = SERVER_KEYS
         .iter()
         .map(|k| (distance(input, &k.replace('_', "")), *k))
-        .chain(ALIASES.iter().map(|(from, to)| (distance(input, from), *to)))
+        .chain(
+            ALIASES
+                .iter()
+                .map(|(from, to)| (distance(input, from), *to)),
+        )
         .filter(|(d, _)| *d <= 3.max(input.len() / 3))
         .collect();
     scored.sort();
@@ -193,12 +254,22 @@ mod tests {
 
     #[test]
     fn combos_split_on_plus() {
-        assert_eq!(parse_combo("command+s"), Ok(vec!["cmd".to_string(), "s".to_string()]));
+        assert_eq!(
+            parse_combo("command+s"),
+            Ok(vec!["cmd".to_string(), "s".to_string()])
+        );
         assert_eq!(
             parse_combo("shift+command+n"),
-            Ok(vec!["shift".to_string(), "cmd".to_string(), "n".to_string()])
+            Ok(vec![
+                "shift".to_string(),
+                "cmd".to_string(),
+                "n".to_string()
+            ])
         );
-        assert_eq!(parse_combo("ctrl++"), Ok(vec!["ctrl".to_string(), "+".to_string()]));
+        assert_eq!(
+            parse_combo("ctrl++"),
+            Ok(vec!["ctrl".to_string(), "+".to_string()])
+        );
         assert_eq!(parse_combo("+"), Ok(vec!["+".to_string()]));
     }
 

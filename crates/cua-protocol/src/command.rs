@@ -129,7 +129,10 @@ pub enum Command {
     /// Scroll by wheel amounts (`+y` = up) at the current pointer position.
     Scroll { x: f64, y: f64 },
     /// Scroll in a direction by `clicks` notches.
-    ScrollDirection { direction: ScrollDirection, clicks: u32 },
+    ScrollDirection {
+        direction: ScrollDirection,
+        clicks: u32,
+    },
     /// Scroll up by `clicks` notches.
     ScrollUp { clicks: u32 },
     /// Scroll down by `clicks` notches.
@@ -318,7 +321,8 @@ impl Command {
     /// The request frame's JSON text.
     pub fn to_frame(&self) -> String {
         // Serialising this enum cannot fail: every field is a plain string, number, bool or list of them.
-        serde_json::to_string(self).unwrap_or_else(|_| format!("{{\"command\":\"{}\"}}", self.name()))
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| format!("{{\"command\":\"{}\"}}", self.name()))
     }
 }
 
@@ -339,7 +343,10 @@ mod tests {
     #[test]
     fn params_are_nested_and_optional_fields_omitted() {
         assert_eq!(
-            frame(&Command::LeftClick { x: Some(10.0), y: Some(20.0) }),
+            frame(&Command::LeftClick {
+                x: Some(10.0),
+                y: Some(20.0)
+            }),
             json!({"command": "left_click", "params": {"x": 10.0, "y": 20.0}})
         );
         assert_eq!(
@@ -347,15 +354,24 @@ mod tests {
             json!({"command": "left_click", "params": {}})
         );
         assert_eq!(
-            frame(&Command::RunCommand { command: "echo hi".into(), timeout: Some(5) }),
+            frame(&Command::RunCommand {
+                command: "echo hi".into(),
+                timeout: Some(5)
+            }),
             json!({"command": "run_command", "params": {"command": "echo hi", "timeout": 5}})
         );
         assert_eq!(
-            frame(&Command::Screenshot { format: CaptureFormat::Jpeg, quality: Some(85) }),
+            frame(&Command::Screenshot {
+                format: CaptureFormat::Jpeg,
+                quality: Some(85)
+            }),
             json!({"command": "screenshot", "params": {"format": "jpeg", "quality": 85}})
         );
         assert_eq!(
-            frame(&Command::ScrollDirection { direction: ScrollDirection::Left, clicks: 3 }),
+            frame(&Command::ScrollDirection {
+                direction: ScrollDirection::Left,
+                clicks: 3
+            }),
             json!({"command": "scroll_direction", "params": {"direction": "left", "clicks": 3}})
         );
     }
@@ -364,10 +380,22 @@ mod tests {
     fn serialised_name_matches_name() {
         let samples = [
             Command::GetScreenSize,
-            Command::MouseDown { x: None, y: None, button: Button::Middle },
-            Command::WriteBytes { path: "/x".into(), content_b64: String::new(), append: true },
+            Command::MouseDown {
+                x: None,
+                y: None,
+                button: Button::Middle,
+            },
+            Command::WriteBytes {
+                path: "/x".into(),
+                content_b64: String::new(),
+                append: true,
+            },
             Command::GetWindowName { window_id: 1 },
-            Command::FindElement { role: None, title: None, value: None },
+            Command::FindElement {
+                role: None,
+                title: None,
+                value: None,
+            },
         ];
         for c in samples {
             assert_eq!(frame(&c)["command"], json!(c.name()));
@@ -379,8 +407,25 @@ mod tests {
         assert!(Command::Version.is_idempotent());
         assert!(Command::CopyToClipboard.is_idempotent());
         assert!(!Command::LeftClick { x: None, y: None }.is_idempotent());
-        assert!(!Command::RunCommand { command: "ls".into(), timeout: None }.is_idempotent());
-        assert!(!Command::SetClipboard { text: String::new() }.is_idempotent());
-        assert!(!Command::Launch { app: "xterm".into(), args: None }.is_idempotent());
+        assert!(
+            !Command::RunCommand {
+                command: "ls".into(),
+                timeout: None
+            }
+            .is_idempotent()
+        );
+        assert!(
+            !Command::SetClipboard {
+                text: String::new()
+            }
+            .is_idempotent()
+        );
+        assert!(
+            !Command::Launch {
+                app: "xterm".into(),
+                args: None
+            }
+            .is_idempotent()
+        );
     }
 }

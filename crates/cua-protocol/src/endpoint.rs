@@ -74,7 +74,9 @@ impl Endpoint {
             return Err(invalid("no host"));
         }
         if ws.path() == "/" || ws.path().is_empty() {
-            return Err(invalid("no path (cua-computer-server serves WebSocket at /ws)"));
+            return Err(invalid(
+                "no path (cua-computer-server serves WebSocket at /ws)",
+            ));
         }
         let mut http = ws.clone();
         http.set_query(None);
@@ -88,7 +90,11 @@ impl Endpoint {
             _ => "/".to_string(),
         };
         http.set_path(&base_path);
-        Ok(Endpoint { ws, http, auth: None })
+        Ok(Endpoint {
+            ws,
+            http,
+            auth: None,
+        })
     }
 
     /// Builds `ws://host:port/path` from parts.
@@ -144,7 +150,8 @@ impl Endpoint {
 }
 
 /// A boxed future returned by [`Resolve::resolve`].
-pub type ResolveFuture<'a> = Pin<Box<dyn Future<Output = Result<Endpoint, ResolveError>> + Send + 'a>>;
+pub type ResolveFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Endpoint, ResolveError>> + Send + 'a>>;
 
 /// Why an endpoint could not be resolved: an already actionable message from the resolver (e.g. "VM 'x' is
 /// not running. Start it with: …"), passed through unchanged.
@@ -182,7 +189,8 @@ mod tests {
         let e = Endpoint::parse("ws://127.0.0.1:8000/ws").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(e.http_base().as_str(), "http://127.0.0.1:8000/");
         assert_eq!(e.addr(), "127.0.0.1:8000");
-        let e = Endpoint::parse("wss://box.example:8443/prefix/ws").unwrap_or_else(|e| panic!("{e}"));
+        let e =
+            Endpoint::parse("wss://box.example:8443/prefix/ws").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(e.http_base().as_str(), "https://box.example:8443/prefix/");
     }
 

@@ -25,7 +25,9 @@ pub enum Outcome {
 #[non_exhaustive]
 pub enum Error {
     /// The URL given for the server is unusable.
-    #[error("invalid server URL `{url}`: {reason}\n  hint: use ws://HOST:PORT/ws (or wss:// for TLS)")]
+    #[error(
+        "invalid server URL `{url}`: {reason}\n  hint: use ws://HOST:PORT/ws (or wss:// for TLS)"
+    )]
     InvalidUrl {
         /// The URL as given.
         url: String,
@@ -72,7 +74,9 @@ pub enum Error {
     },
 
     /// Another network failure while connecting (DNS, unreachable host, reset during the handshake).
-    #[error("cannot connect to {url}: {detail}\n  hint: check the host name/IP and that the server is running")]
+    #[error(
+        "cannot connect to {url}: {detail}\n  hint: check the host name/IP and that the server is running"
+    )]
     Connect {
         /// The WebSocket URL.
         url: String,
@@ -173,7 +177,10 @@ pub enum Error {
     },
 
     /// A `run_command` exceeded its own server-side timeout; the server killed the process.
-    #[error("`{command}` was killed by the server after its {}s timeout", timeout_s)]
+    #[error(
+        "`{command}` was killed by the server after its {}s timeout",
+        timeout_s
+    )]
     RemoteTimeout {
         /// The shell command (as sent).
         command: String,
@@ -247,7 +254,9 @@ impl Error {
             Error::Timeout { sent: true, .. }
             | Error::ConnectionLost { sent: true, .. }
             | Error::Cancelled { sent: true, .. } => Outcome::Unknown,
-            Error::Http { status: Some(200), .. } => Outcome::Unknown,
+            Error::Http {
+                status: Some(200), ..
+            } => Outcome::Unknown,
             _ => Outcome::NotSent,
         }
     }

@@ -71,7 +71,8 @@ impl CommandCatalog {
 
     /// An error for an unsupported command, listing what is available.
     pub fn unavailable(&self, command: &str) -> Error {
-        let vnc_like = !self.commands.contains_key("run_command") && self.commands.contains_key("screenshot");
+        let vnc_like =
+            !self.commands.contains_key("run_command") && self.commands.contains_key("screenshot");
         Error::CommandUnavailable {
             command: command.to_string(),
             backend: vnc_like.then(|| "the server runs a reduced backend such as VNC".to_string()),
@@ -103,10 +104,13 @@ impl HttpClient {
     }
 
     fn url(&self, path: &str) -> Result<Url, Error> {
-        self.endpoint.http_base().join(path).map_err(|e| Error::InvalidUrl {
-            url: format!("{}{path}", self.endpoint.http_base()),
-            reason: e.to_string(),
-        })
+        self.endpoint
+            .http_base()
+            .join(path)
+            .map_err(|e| Error::InvalidUrl {
+                url: format!("{}{path}", self.endpoint.http_base()),
+                reason: e.to_string(),
+            })
     }
 
     fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
@@ -138,7 +142,9 @@ impl HttpClient {
         let body = self.get_text(url.clone()).await?;
         serde_json::from_str(&body).map_err(|e| Error::NotCuaServer {
             url: url.to_string(),
-            detail: format!("GET /commands is not a command catalog ({e}); the server may be older than 0.3"),
+            detail: format!(
+                "GET /commands is not a command catalog ({e}); the server may be older than 0.3"
+            ),
         })
     }
 
@@ -188,9 +194,14 @@ impl HttpClient {
                 url: url.to_string(),
                 status: Some(200),
                 detail: if record.is_empty() {
-                    format!("empty body: the stream was cut before `{name}` finished; its outcome is unknown")
+                    format!(
+                        "empty body: the stream was cut before `{name}` finished; its outcome is unknown"
+                    )
                 } else {
-                    format!("expected one `data: {{...}}` record, got {}", truncate(record, 120))
+                    format!(
+                        "expected one `data: {{...}}` record, got {}",
+                        truncate(record, 120)
+                    )
                 },
             });
         };
@@ -204,7 +215,10 @@ impl HttpClient {
             .await
             .map_err(|e| self.connect_error(&url, e))?;
         let status = response.status().as_u16();
-        let body = response.text().await.map_err(|e| self.connect_error(&url, e))?;
+        let body = response
+            .text()
+            .await
+            .map_err(|e| self.connect_error(&url, e))?;
         if status != 200 {
             return Err(Error::NotCuaServer {
                 url: url.to_string(),

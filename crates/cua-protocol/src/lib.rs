@@ -33,7 +33,9 @@ mod reply;
 mod ws;
 
 pub use command::{Button, CaptureFormat, Command, ScrollDirection};
-pub use endpoint::{CloudAuth, Endpoint, Resolve, ResolveError, ResolveFuture, Secret, SharedResolver};
+pub use endpoint::{
+    CloudAuth, Endpoint, Resolve, ResolveError, ResolveFuture, Secret, SharedResolver,
+};
 pub use error::{Error, Outcome};
 pub use http::{CommandCatalog, CommandSpec, HttpClient, ParamSpec, ServerStatus};
 pub use reply::{CommandOutput, ImageFormat, Point, Reply, Screenshot, Size, Version};

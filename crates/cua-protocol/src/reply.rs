@@ -34,7 +34,10 @@ impl Reply {
         let Value::Object(mut fields) = value else {
             return Err(Error::Protocol {
                 command,
-                detail: format!("expected a JSON object, got {}", truncate(&value.to_string(), 200)),
+                detail: format!(
+                    "expected a JSON object, got {}",
+                    truncate(&value.to_string(), 200)
+                ),
             });
         };
         match fields.remove("success") {
@@ -44,7 +47,9 @@ impl Reply {
                 command,
                 detail: format!(
                     "missing or non-boolean `success` ({}); is this a cua-computer-server?",
-                    other.map(|v| v.to_string()).unwrap_or_else(|| "absent".into())
+                    other
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|| "absent".into())
                 ),
             }),
         }
@@ -286,30 +291,44 @@ mod tests {
 
     #[test]
     fn fields_are_top_level() {
-        let r = Reply::parse("version", r#"{"success":true,"protocol":1,"package":"0.3.46"}"#);
+        let r = Reply::parse(
+            "version",
+            r#"{"success":true,"protocol":1,"package":"0.3.46"}"#,
+        );
         let v: Version = r.and_then(Reply::decode).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(v.package, "0.3.46");
     }
 
     #[test]
     fn failure_text_from_error_message_or_stderr() {
-        let e = Reply::parse("press_key", r#"{"success":false,"error":"Unknown key: return"}"#);
-        assert!(matches!(e, Err(Error::CommandFailed { ref message, .. }) if message == "Unknown key: return"));
+        let e = Reply::parse(
+            "press_key",
+            r#"{"success":false,"error":"Unknown key: return"}"#,
+        );
+        assert!(
+            matches!(e, Err(Error::CommandFailed { ref message, .. }) if message == "Unknown key: return")
+        );
         let e = Reply::parse(
             "find_element",
             r#"{"success":false,"message":"Element search not supported on Linux"}"#,
         );
-        assert!(matches!(e, Err(Error::CommandFailed { ref message, .. }) if message.contains("not supported")));
+        assert!(
+            matches!(e, Err(Error::CommandFailed { ref message, .. }) if message.contains("not supported"))
+        );
         let e = Reply::parse(
             "run_command",
             r#"{"success":false,"stdout":"","stderr":"Command timed out after 1s","return_code":-1}"#,
         );
-        assert!(matches!(e, Err(Error::CommandFailed { ref message, .. }) if message.contains("timed out")));
+        assert!(
+            matches!(e, Err(Error::CommandFailed { ref message, .. }) if message.contains("timed out"))
+        );
         let e = Reply::parse(
             "version",
             r#"{"success":false,"error":"x","code":"unsupported_in_vnc"}"#,
         );
-        assert!(matches!(e, Err(Error::CommandFailed { code: Some(ref c), .. }) if c == "unsupported_in_vnc"));
+        assert!(
+            matches!(e, Err(Error::CommandFailed { code: Some(ref c), .. }) if c == "unsupported_in_vnc")
+        );
     }
 
     #[test]
@@ -319,8 +338,14 @@ mod tests {
             Reply::parse("x", r#"{"data":{}}"#),
             Err(Error::Protocol { .. })
         ));
-        assert!(matches!(Reply::parse("x", "[1]"), Err(Error::Protocol { .. })));
-        assert!(matches!(Reply::parse("x", "{trunc"), Err(Error::Protocol { .. })));
+        assert!(matches!(
+            Reply::parse("x", "[1]"),
+            Err(Error::Protocol { .. })
+        ));
+        assert!(matches!(
+            Reply::parse("x", "{trunc"),
+            Err(Error::Protocol { .. })
+        ));
     }
 
     #[test]

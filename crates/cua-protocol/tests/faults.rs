@@ -22,18 +22,34 @@ async fn a_timed_out_command_discards_the_socket_so_its_late_reply_is_never_misa
     let desktop = Desktop::start();
     let client = client(&desktop);
     client.version().await.unwrap();
-    let slow = Command::RunCommand { command: "sleep 1; echo LATE".into(), timeout: None };
-    let e = client.send_with_timeout(&slow, Duration::from_millis(300)).await.unwrap_err();
+    let slow = Command::RunCommand {
+        command: "sleep 1; echo LATE".into(),
+        timeout: None,
+    };
+    let e = client
+        .send_with_timeout(&slow, Duration::from_millis(300))
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::Timeout { sent: true, .. }), "{e}");
     assert_eq!(e.outcome(), Outcome::Unknown);
     assert!(e.to_string().contains("300ms"), "{e}");
     // The next command gets its own reply, never "LATE".
-    let out = client.run_command("echo NEXT", Duration::from_secs(5)).await.unwrap();
+    let out = client
+        .run_command("echo NEXT", Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(out.stdout, "NEXT\n");
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let out = client.run_command("echo AFTER", Duration::from_secs(5)).await.unwrap();
+    let out = client
+        .run_command("echo AFTER", Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(out.stdout, "AFTER\n");
-    assert_eq!(client.connects(), 2, "the timed-out socket must have been replaced");
+    assert_eq!(
+        client.connects(),
+        2,
+        "the timed-out socket must have been replaced"
+    );
 }
 
 #[tokio::test]
@@ -47,8 +63,15 @@ async fn concurrent_callers_each_get_their_own_reply_in_order() {
         let order = order.clone();
         tasks.push(tokio::spawn(async move {
             let token = format!("token-{i}-{}", i * 7919);
-            let out = client.run_command(&format!("echo {token}"), Duration::from_secs(20)).await.unwrap();
-            assert_eq!(out.stdout.trim(), token, "caller {i} got someone else's reply");
+            let out = client
+                .run_command(&format!("echo {token}"), Duration::from_secs(20))
+                .await
+                .unwrap();
+            assert_eq!(
+                out.stdout.trim(),
+                token,
+                "caller {i} got someone else's reply"
+            );
             order.lock().unwrap().push(i);
         }));
         // Stagger submission so that arrival order is defined.
@@ -62,7 +85,10 @@ async fn concurrent_callers_each_get_their_own_reply_in_order() {
     let order = order.lock().unwrap().clone();
     let mut sorted = order.clone();
     sorted.sort_unstable();
-    assert_eq!(order, sorted, "replies were not handed out first come, first served");
+    assert_eq!(
+        order, sorted,
+        "replies were not handed out first come, first served"
+    );
 }
 
 #[tokio::test]
@@ -73,25 +99,43 @@ async fn a_killed_server_fails_the_in_flight_call_at_once_and_the_next_call_reco
     client.version().await.unwrap();
     let in_flight = {
         let client = client.clone();
-        tokio::spawn(async move { client.run_command("sleep 10", Duration::from_secs(30)).await })
+        tokio::spawn(async move {
+            client
+                .run_command("sleep 10", Duration::from_secs(30))
+                .await
+        })
     };
     tokio::time::sleep(Duration::from_millis(500)).await;
     let killed_at = Instant::now();
     desktop.kill_server();
     let e = in_flight.await.unwrap().unwrap_err();
-    assert!(killed_at.elapsed() < Duration::from_secs(3), "in-flight call hung for {:?}", killed_at.elapsed());
+    assert!(
+        killed_at.elapsed() < Duration::from_secs(3),
+        "in-flight call hung for {:?}",
+        killed_at.elapsed()
+    );
     assert!(matches!(e, Error::ConnectionLost { sent: true, .. }), "{e}");
-    assert!(e.to_string().contains("may or may not have taken effect"), "{e}");
+    assert!(
+        e.to_string().contains("may or may not have taken effect"),
+        "{e}"
+    );
 
     // While it is down: a clear refusal naming the address, and nothing sent.
     let e = client.version().await.unwrap_err();
     assert!(matches!(e, Error::ConnectRefused { .. }), "{e}");
-    assert!(e.to_string().contains(&format!("127.0.0.1:{}", desktop.port())), "{e}");
+    assert!(
+        e.to_string()
+            .contains(&format!("127.0.0.1:{}", desktop.port())),
+        "{e}"
+    );
     assert_eq!(e.outcome(), Outcome::NotSent);
 
     desktop.restart_server();
     let out = client
-        .run_command(&format!("touch {}; echo up", marker.display()), Duration::from_secs(5))
+        .run_command(
+            &format!("touch {}; echo up", marker.display()),
+            Duration::from_secs(5),
+        )
         .await
         .unwrap();
     assert_eq!(out.stdout, "up\n");
@@ -115,7 +159,10 @@ async fn keepalive_detects_a_frozen_server_and_recovers_after_it_thaws() {
     let elapsed = started.elapsed();
     desktop.thaw_server();
     let e = e.unwrap_err();
-    assert!(elapsed < Duration::from_secs(5), "frozen server detected only after {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "frozen server detected only after {elapsed:?}"
+    );
     assert!(e.to_string().contains("keepalive"), "{e}");
     // A read is idempotent, so it may have been resent once; the client then reported the failure.
     let v = client.version().await.unwrap();
@@ -137,17 +184,34 @@ async fn an_idle_connection_survives_the_servers_keepalive_window() {
 async fn wrong_path_refused_port_and_foreign_servers_get_actionable_errors() {
     let desktop = Desktop::start();
     let wrong = Endpoint::parse(&format!("ws://127.0.0.1:{}/nope", desktop.port())).unwrap();
-    let e = Client::new(wrong, ClientOptions::default()).version().await.unwrap_err();
+    let e = Client::new(wrong, ClientOptions::default())
+        .version()
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::WrongPath { .. }), "{e}");
     assert!(e.to_string().contains("/ws"), "{e}");
 
-    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let refused = Endpoint::parse(&format!("ws://127.0.0.1:{free}/ws")).unwrap();
     let started = Instant::now();
-    let e = Client::new(refused, ClientOptions::default()).version().await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(3), "refusal took {:?}", started.elapsed());
+    let e = Client::new(refused, ClientOptions::default())
+        .version()
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "refusal took {:?}",
+        started.elapsed()
+    );
     let text = e.to_string();
-    assert!(text.contains(&format!("127.0.0.1:{free}")) && text.contains("--host 0.0.0.0 --port"), "{text}");
+    assert!(
+        text.contains(&format!("127.0.0.1:{free}")) && text.contains("--host 0.0.0.0 --port"),
+        "{text}"
+    );
 
     // A plain HTTP server that is not cua-computer-server.
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -155,13 +219,18 @@ async fn wrong_path_refused_port_and_foreign_servers_get_actionable_errors() {
     tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {
             use tokio::io::AsyncWriteExt as _;
-            let _ = sock.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\n\r\nNot found").await;
+            let _ = sock
+                .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\n\r\nNot found")
+                .await;
         }
     });
-    let e = Client::new(Endpoint::parse(&format!("ws://127.0.0.1:{port}/ws")).unwrap(), ClientOptions::default())
-        .version()
-        .await
-        .unwrap_err();
+    let e = Client::new(
+        Endpoint::parse(&format!("ws://127.0.0.1:{port}/ws")).unwrap(),
+        ClientOptions::default(),
+    )
+    .version()
+    .await
+    .unwrap_err();
     assert!(matches!(e, Error::NotCuaServer { .. }), "{e}");
     assert!(e.to_string().contains("404"), "{e}");
 }
@@ -176,11 +245,17 @@ async fn scripted_server(script: Vec<Option<String>>) -> (String, Arc<AtomicUsiz
     tokio::spawn(async move {
         let mut script = script.into_iter();
         while let Ok((sock, _)) = listener.accept().await {
-            let Ok(mut ws) = tokio_tungstenite::accept_async(sock).await else { continue };
+            let Ok(mut ws) = tokio_tungstenite::accept_async(sock).await else {
+                continue;
+            };
             while let Some(Ok(msg)) = ws.next().await {
                 let Message::Text(t) = msg else { continue };
                 if t.contains("\"version\"") {
-                    let _ = ws.send(Message::text(r#"{"success":true,"protocol":1,"package":"0.3.46"}"#)).await;
+                    let _ = ws
+                        .send(Message::text(
+                            r#"{"success":true,"protocol":1,"package":"0.3.46"}"#,
+                        ))
+                        .await;
                     continue;
                 }
                 counter.fetch_add(1, Ordering::SeqCst);
@@ -204,16 +279,29 @@ async fn malformed_and_silent_replies_fail_clearly_and_input_is_never_replayed()
         None, // the click's reply never comes
     ])
     .await;
-    let opts = ClientOptions { command_timeout: Duration::from_millis(500), ..ClientOptions::default() };
+    let opts = ClientOptions {
+        command_timeout: Duration::from_millis(500),
+        ..ClientOptions::default()
+    };
     let client = Client::new(Endpoint::parse(&url).unwrap(), opts);
     let e = client.screen_size().await.unwrap_err();
-    assert!(matches!(e, Error::Protocol { .. }) && e.to_string().contains("not JSON"), "{e}");
+    assert!(
+        matches!(e, Error::Protocol { .. }) && e.to_string().contains("not JSON"),
+        "{e}"
+    );
     let e = client.screen_size().await.unwrap_err();
-    assert!(e.to_string().contains("missing or non-boolean `success`"), "{e}");
+    assert!(
+        e.to_string().contains("missing or non-boolean `success`"),
+        "{e}"
+    );
     let e = client.left_click(Some((1.0, 2.0))).await.unwrap_err();
     assert!(matches!(e, Error::Timeout { sent: true, .. }), "{e}");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(received.load(Ordering::SeqCst), 3, "the click was sent again");
+    assert_eq!(
+        received.load(Ordering::SeqCst),
+        3,
+        "the click was sent again"
+    );
 }
 
 #[tokio::test]
@@ -241,21 +329,41 @@ async fn cloud_mode_authenticates_first_and_reports_refusals_without_the_key() {
         .server_env("CUA_BASE_URL_AUTH", &auth_url)
         .start();
     let endpoint = |key: &str, name: &str| {
-        Endpoint::parse(&desktop.ws_url()).unwrap().with_auth(Some(CloudAuth {
-            container_name: name.into(),
-            api_key: Secret::new(key),
-        }))
+        Endpoint::parse(&desktop.ws_url())
+            .unwrap()
+            .with_auth(Some(CloudAuth {
+                container_name: name.into(),
+                api_key: Secret::new(key),
+            }))
     };
     let good = Client::new(endpoint("good-key", "test-vm"), ClientOptions::default());
-    assert_eq!(good.version().await.unwrap().package, cua_protocol::TESTED_PACKAGE);
-    assert_eq!(good.run_command("echo authed", Duration::from_secs(5)).await.unwrap().stdout, "authed\n");
+    assert_eq!(
+        good.version().await.unwrap().package,
+        cua_protocol::TESTED_PACKAGE
+    );
+    assert_eq!(
+        good.run_command("echo authed", Duration::from_secs(5))
+            .await
+            .unwrap()
+            .stdout,
+        "authed\n"
+    );
 
-    let bad = Client::new(endpoint("bad-key-SECRET", "test-vm"), ClientOptions::default());
+    let bad = Client::new(
+        endpoint("bad-key-SECRET", "test-vm"),
+        ClientOptions::default(),
+    );
     let e = bad.version().await.unwrap_err();
     assert!(matches!(e, Error::AuthFailed { .. }), "{e}");
-    assert!(!format!("{e} {e:?}").contains("bad-key-SECRET"), "the key leaked into the error");
+    assert!(
+        !format!("{e} {e:?}").contains("bad-key-SECRET"),
+        "the key leaked into the error"
+    );
 
-    let none = Client::new(Endpoint::parse(&desktop.ws_url()).unwrap(), ClientOptions::default());
+    let none = Client::new(
+        Endpoint::parse(&desktop.ws_url()).unwrap(),
+        ClientOptions::default(),
+    );
     let e = none.version().await.unwrap_err();
     assert!(matches!(e, Error::AuthRequired), "{e}");
 }

@@ -46,6 +46,7 @@ const READY_TIMEOUT_SECS: u32 = 60;
 pub struct DesktopBuilder {
     width: u32,
     height: u32,
+    server_env: Vec<(String, String)>,
 }
 
 impl Default for DesktopBuilder {
@@ -53,6 +54,7 @@ impl Default for DesktopBuilder {
         Self {
             width: 1280,
             height: 800,
+            server_env: Vec::new(),
         }
     }
 }
@@ -63,6 +65,12 @@ impl DesktopBuilder {
     pub fn screen(mut self, width: u32, height: u32) -> Self {
         self.width = width;
         self.height = height;
+        self
+    }
+
+    /// Adds an environment variable for the server process (e.g. `CONTAINER_NAME` to test cloud mode).
+    pub fn server_env(mut self, name: &str, value: &str) -> Self {
+        self.server_env.push((name.to_owned(), value.to_owned()));
         self
     }
 
@@ -95,6 +103,14 @@ impl DesktopBuilder {
                     ("CUA_READY_TIMEOUT", READY_TIMEOUT_SECS.to_string()),
                     ("CUA_OWNER_PID", std::process::id().to_string()),
                     ("COMPUTER_USE_NO_INSTALL", "1".to_owned()),
+                    (
+                        "CUA_SERVER_ENV",
+                        self.server_env
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    ),
                 ],
             };
             let output = script.run(&["up"]);

@@ -9,7 +9,12 @@ use computer_use::vm::VmSession;
 use super::explain;
 use crate::cli::{ClickButton, ScrollWay};
 
-pub async fn exec(session: &VmSession, command: &[String], timeout: u64, json: bool) -> anyhow::Result<ExitCode> {
+pub async fn exec(
+    session: &VmSession,
+    command: &[String],
+    timeout: u64,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let line = command.join(" ");
     let out = session
         .shell()
@@ -28,7 +33,12 @@ pub async fn exec(session: &VmSession, command: &[String], timeout: u64, json: b
     Ok(ExitCode::from(code))
 }
 
-pub async fn click(session: &VmSession, x: f64, y: f64, button: ClickButton) -> anyhow::Result<ExitCode> {
+pub async fn click(
+    session: &VmSession,
+    x: f64,
+    y: f64,
+    button: ClickButton,
+) -> anyhow::Result<ExitCode> {
     let at = Some((x, y));
     let client = session.gui();
     let result = match button {
@@ -41,7 +51,11 @@ pub async fn click(session: &VmSession, x: f64, y: f64, button: ClickButton) -> 
 }
 
 pub async fn type_text(session: &VmSession, text: &str) -> anyhow::Result<ExitCode> {
-    session.gui().type_text(text).await.map_err(|e| explain(session, e))?;
+    session
+        .gui()
+        .type_text(text)
+        .await
+        .map_err(|e| explain(session, e))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -50,7 +64,11 @@ pub async fn key(session: &VmSession, combo: &str) -> anyhow::Result<ExitCode> {
     let client = session.gui();
     let result = match keys.as_slice() {
         [one] => client.press_key(one).await,
-        many => client.hotkey(&many.iter().map(String::as_str).collect::<Vec<_>>()).await,
+        many => {
+            client
+                .hotkey(&many.iter().map(String::as_str).collect::<Vec<_>>())
+                .await
+        }
     };
     result.map_err(|e| explain(session, e))?;
     Ok(ExitCode::SUCCESS)
@@ -66,9 +84,18 @@ pub async fn scroll(session: &VmSession, way: ScrollWay, clicks: u32) -> anyhow:
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn launch(session: &VmSession, app: &str, args: Vec<String>, json: bool) -> anyhow::Result<ExitCode> {
+pub async fn launch(
+    session: &VmSession,
+    app: &str,
+    args: Vec<String>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let args = (!args.is_empty()).then_some(args);
-    let pid = session.gui().launch(app, args).await.map_err(|e| explain(session, e))?;
+    let pid = session
+        .gui()
+        .launch(app, args)
+        .await
+        .map_err(|e| explain(session, e))?;
     if json {
         println!("{}", serde_json::json!({"app": app, "pid": pid}));
     } else {

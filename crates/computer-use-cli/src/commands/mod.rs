@@ -20,13 +20,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = &cli.global;
     match cli.command {
         Command::Status => status::run(&*session(&vms, g)?, g.json).await,
-        Command::Screenshot { output } => screenshot::run(&*session(&vms, g)?, &output, g.json).await,
-        Command::Exec { timeout, command } => input::exec(&*session(&vms, g)?, &command, timeout, g.json).await,
+        Command::Screenshot { output } => {
+            screenshot::run(&*session(&vms, g)?, &output, g.json).await
+        }
+        Command::Exec { timeout, command } => {
+            input::exec(&*session(&vms, g)?, &command, timeout, g.json).await
+        }
         Command::Click { x, y, button } => input::click(&*session(&vms, g)?, x, y, button).await,
         Command::Type { text } => input::type_text(&*session(&vms, g)?, &text).await,
         Command::Key { keys } => input::key(&*session(&vms, g)?, &keys).await,
-        Command::Scroll { direction, clicks } => input::scroll(&*session(&vms, g)?, direction, clicks).await,
-        Command::Launch { app, args } => input::launch(&*session(&vms, g)?, &app, args, g.json).await,
+        Command::Scroll { direction, clicks } => {
+            input::scroll(&*session(&vms, g)?, direction, clicks).await
+        }
+        Command::Launch { app, args } => {
+            input::launch(&*session(&vms, g)?, &app, args, g.json).await
+        }
         Command::Vm(cmd) => vm::run(&vms, g.vm.as_deref(), cmd, g.json).await,
     }
 }

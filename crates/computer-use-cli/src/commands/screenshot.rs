@@ -30,7 +30,8 @@ pub async fn run(session: &VmSession, output: &Path, json: bool) -> anyhow::Resu
         .map_err(|e| explain(session, e))?;
     let (_, width, height) = computer_use::imaging::steps::dimensions(&shot.bytes)
         .with_context(|| "the server sent an image that does not decode")?;
-    std::fs::write(output, &shot.bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    std::fs::write(output, &shot.bytes)
+        .with_context(|| format!("cannot write {}", output.display()))?;
     let path = std::fs::canonicalize(output).unwrap_or_else(|_| output.to_path_buf());
     if json {
         let out = serde_json::json!({

@@ -9,7 +9,10 @@ use super::explain;
 pub async fn run(session: &VmSession, json: bool) -> anyhow::Result<ExitCode> {
     let client = session.gui();
     let version = client.version().await.map_err(|e| explain(session, e))?;
-    let size = client.screen_size().await.map_err(|e| explain(session, e))?;
+    let size = client
+        .screen_size()
+        .await
+        .map_err(|e| explain(session, e))?;
     let addr = match session.health() {
         Health::Connected { addr, .. } => addr,
         other => format!("{other:?}"),

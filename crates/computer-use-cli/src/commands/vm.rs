@@ -7,7 +7,12 @@ use computer_use::vm::lifecycle::LumeVm;
 
 use crate::cli::VmCommand;
 
-pub async fn run(vms: &Vms, name: Option<&str>, cmd: VmCommand, json: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    vms: &Vms,
+    name: Option<&str>,
+    cmd: VmCommand,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let target = vms.config().vm(name)?;
     let lume = LumeVm::for_target(&target)?;
     match cmd {
@@ -45,13 +50,20 @@ pub async fn run(vms: &Vms, name: Option<&str>, cmd: VmCommand, json: bool) -> a
             if json {
                 println!("{}", row(&vm));
             } else {
-                println!("VM '{}' is running at {}", vm.name, vm.ip_address.as_deref().unwrap_or("?"));
+                println!(
+                    "VM '{}' is running at {}",
+                    vm.name,
+                    vm.ip_address.as_deref().unwrap_or("?")
+                );
             }
         }
         VmCommand::Down => {
             lume.down().await?;
             if json {
-                println!("{}", serde_json::json!({"name": lume.name(), "status": "stopped"}));
+                println!(
+                    "{}",
+                    serde_json::json!({"name": lume.name(), "status": "stopped"})
+                );
             } else {
                 println!("VM '{}' is stopped", lume.name());
             }

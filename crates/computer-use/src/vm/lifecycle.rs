@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use lume_api::{LumeClient, RunOptions, SharedDirectory, VmStatus};
 pub use lume_api::VmDetails;
+use lume_api::{LumeClient, RunOptions, SharedDirectory, VmStatus};
 use tokio::time::Instant;
 
 use crate::config::{Provider, VmTarget};

@@ -73,7 +73,11 @@ impl LumeResolver {
         let deadline = Instant::now() + self.wait;
         let mut announced = false;
         loop {
-            let vm = self.lume.get_vm(&self.vm_name).await.map_err(lume_failure)?;
+            let vm = self
+                .lume
+                .get_vm(&self.vm_name)
+                .await
+                .map_err(lume_failure)?;
             match vm_address(&vm) {
                 Ok(ip) => {
                     self.note_ip(ip);
@@ -101,14 +105,18 @@ impl LumeResolver {
                         transient: true,
                     });
                 }
-                Err(Wait::Stop(message, transient)) => return Err(ResolveError { message, transient }),
+                Err(Wait::Stop(message, transient)) => {
+                    return Err(ResolveError { message, transient });
+                }
             }
         }
     }
 
     /// Remembers the IP and says when it changed (a restarted VM gets a new lease).
     fn note_ip(&self, ip: IpAddr) {
-        let Ok(mut last) = self.last_ip.lock() else { return };
+        let Ok(mut last) = self.last_ip.lock() else {
+            return;
+        };
         if let Some(old) = *last
             && old != ip
         {
@@ -132,19 +140,25 @@ fn vm_address(vm: &VmDetails) -> Result<IpAddr, Wait> {
         VmStatus::Provisioning { .. } => Err(Wait::Stop(
             format!(
                 "VM '{name}' is still being provisioned ({}); wait until `lume ls` shows it stopped, then start it with: lume run {name} --no-display",
-                vm.provisioning_operation.as_deref().unwrap_or("in progress")
+                vm.provisioning_operation
+                    .as_deref()
+                    .unwrap_or("in progress")
             ),
             true,
         )),
         VmStatus::Pulling => Err(Wait::Stop(
             format!(
                 "VM '{name}' is still being pulled ({}% downloaded); wait for the pull to finish",
-                vm.download_progress.map_or_else(|| "?".to_string(), |p| format!("{p:.0}"))
+                vm.download_progress
+                    .map_or_else(|| "?".to_string(), |p| format!("{p:.0}"))
             ),
             true,
         )),
         other => Err(Wait::Stop(
-            format!("VM '{name}' is in state `{}`, not running. Start it with: lume run {name} --no-display", other.as_str()),
+            format!(
+                "VM '{name}' is in state `{}`, not running. Start it with: lume run {name} --no-display",
+                other.as_str()
+            ),
             false,
         )),
     }
@@ -152,7 +166,9 @@ fn vm_address(vm: &VmDetails) -> Result<IpAddr, Wait> {
 
 /// The seed's message, with the command fixed: Lume has no `start` command.
 pub fn not_running(name: &str) -> String {
-    format!("VM '{name}' is not running. Start it with: lume run {name} --no-display (or `computer-use vm up`)")
+    format!(
+        "VM '{name}' is not running. Start it with: lume run {name} --no-display (or `computer-use vm up`)"
+    )
 }
 
 fn lume_failure(e: LumeError) -> ResolveError {

@@ -43,7 +43,9 @@ pub struct VmSession {
 
 impl std::fmt::Debug for VmSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VmSession").field("vm", &self.target.name).finish()
+        f.debug_struct("VmSession")
+            .field("vm", &self.target.name)
+            .finish()
     }
 }
 
@@ -100,9 +102,11 @@ impl VmSession {
     /// Rewords protocol errors where the provider knows the better fix.
     pub fn explain(&self, error: cua_protocol::Error) -> VmError {
         match (&self.target.provider, &error) {
-            (Provider::Local { url }, cua_protocol::Error::ConnectRefused { .. }) => VmError::LocalDesktopDown {
-                url: url.to_string(),
-            },
+            (Provider::Local { url }, cua_protocol::Error::ConnectRefused { .. }) => {
+                VmError::LocalDesktopDown {
+                    url: url.to_string(),
+                }
+            }
             _ => VmError::Protocol(error),
         }
     }

@@ -31,10 +31,9 @@ impl Vms {
     /// The session for `name` (the default VM when `None`), created on first use.
     pub fn get(&self, name: Option<&str>) -> Result<Arc<VmSession>, VmError> {
         let target = self.config.vm(name)?;
-        let mut sessions = self
-            .sessions
-            .lock()
-            .map_err(|_| VmError::Lifecycle("internal error: the session table is poisoned".into()))?;
+        let mut sessions = self.sessions.lock().map_err(|_| {
+            VmError::Lifecycle("internal error: the session table is poisoned".into())
+        })?;
         if let Some(s) = sessions.get(&target.name) {
             return Ok(s.clone());
         }

@@ -45,8 +45,8 @@ pub(crate) struct Actor {
 
 enum Exchange {
     Reply(String),
-    /// Broken after sending: (detail).
-    Lost(String),
+    /// Broken after sending: (detail, whether resending a read on a new connection may help).
+    Lost(String, bool),
     /// Could not even send: (detail).
     SendFailed(String),
     Timeout,
@@ -67,7 +67,7 @@ impl Actor {
                                     "unsolicited frame from the server ({} bytes); connection dropped to stay in step",
                                     t.len()
                                 ),
-                                Event::Gone(reason) => reason,
+                                Event::Gone(reason) | Event::Unresponsive(reason) => reason,
                                 Event::Deadline => continue,
                             };
                             self.drop_connection(reason).await;
@@ -123,7 +123,7 @@ impl Actor {
                         !resent,
                     )
                 }
-                Exchange::Lost(detail) => {
+                Exchange::Lost(detail, may_resend) => {
                     self.drop_connection(detail.clone()).await;
                     (
                         Error::ConnectionLost {
@@ -131,11 +131,12 @@ impl Actor {
                             sent: true,
                             detail,
                         },
-                        job.idempotent && !resent,
+                        may_resend && job.idempotent && !resent,
                     )
                 }
                 Exchange::Timeout => {
-                    self.drop_connection(format!("`{}` timed out", job.name)).await;
+                    self.drop_connection(format!("`{}` timed out", job.name))
+                        .await;
                     (
                         Error::Timeout {
                             command: job.name,
@@ -146,12 +147,16 @@ impl Actor {
                     )
                 }
                 Exchange::Cancelled => {
-                    self.drop_connection(format!("`{}` was cancelled in flight", job.name)).await;
+                    self.drop_connection(format!("`{}` was cancelled in flight", job.name))
+                        .await;
                     return;
                 }
             };
             if retry {
-                tracing::debug!(command = job.name, "connection broke; sending the command again on a new connection");
+                tracing::debug!(
+                    command = job.name,
+                    "connection broke; sending the command again on a new connection"
+                );
                 resent = true;
                 continue;
             }
@@ -176,7 +181,8 @@ impl Actor {
         tokio::select! {
             event = conn.next_event(Some(deadline)) => match event {
                 Event::Text(text) => Exchange::Reply(text),
-                Event::Gone(detail) => Exchange::Lost(detail),
+                Event::Gone(detail) => Exchange::Lost(detail, true),
+                Event::Unresponsive(detail) => Exchange::Lost(detail, false),
                 Event::Deadline => Exchange::Timeout,
             },
             _ = job.reply.closed() => Exchange::Cancelled,
@@ -205,7 +211,9 @@ impl Actor {
                     transient: e.transient,
                 }),
                 Ok(Ok(endpoint)) => {
-                    let remaining = budget.saturating_sub(started.elapsed()).max(Duration::from_millis(100));
+                    let remaining = budget
+                        .saturating_sub(started.elapsed())
+                        .max(Duration::from_millis(100));
                     Connection::open(endpoint, &self.opts, remaining).await
                 }
             };
@@ -220,7 +228,8 @@ impl Actor {
                     return Ok(conn);
                 }
                 Err(e) => {
-                    let transient = matches!(e, Error::ConnectRefused { .. } | Error::Connect { .. });
+                    let transient =
+                        matches!(e, Error::ConnectRefused { .. } | Error::Connect { .. });
                     let backoff = Duration::from_millis(200 * u64::from(attempt));
                     if transient
                         && attempt < self.opts.connect_attempts

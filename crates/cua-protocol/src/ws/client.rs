@@ -31,7 +31,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("state", &*self.state.borrow()).finish()
+        f.debug_struct("Client")
+            .field("state", &*self.state.borrow())
+            .finish()
     }
 }
 
@@ -105,11 +107,16 @@ impl Client {
 
     /// Sends a command with the default time limit and returns its successful reply.
     pub async fn send(&self, command: &Command) -> Result<Reply, Error> {
-        self.send_with_timeout(command, self.opts.command_timeout).await
+        self.send_with_timeout(command, self.opts.command_timeout)
+            .await
     }
 
     /// Sends a command with an explicit time limit for its reply.
-    pub async fn send_with_timeout(&self, command: &Command, timeout: Duration) -> Result<Reply, Error> {
+    pub async fn send_with_timeout(
+        &self,
+        command: &Command,
+        timeout: Duration,
+    ) -> Result<Reply, Error> {
         let name = command.name();
         let text = self
             .submit(name, command.to_frame(), command.is_idempotent(), timeout)
@@ -119,7 +126,12 @@ impl Client {
 
     /// Escape hatch for commands this crate does not model yet: `{"command": name, "params": params}`.
     /// Treated as non-idempotent (never resent). Errors name it as `custom command`.
-    pub async fn send_raw(&self, name: &str, params: Value, timeout: Duration) -> Result<Reply, Error> {
+    pub async fn send_raw(
+        &self,
+        name: &str,
+        params: Value,
+        timeout: Duration,
+    ) -> Result<Reply, Error> {
         let frame = serde_json::json!({"command": name, "params": params}).to_string();
         let text = self.submit("custom command", frame, false, timeout).await?;
         Reply::parse("custom command", &text)
@@ -157,7 +169,11 @@ impl Client {
     // ---- screen -------------------------------------------------------------------------------------------
 
     /// `screenshot`: PNG, or JPEG at `quality` (1–95; the server clamps).
-    pub async fn screenshot(&self, format: CaptureFormat, quality: Option<u8>) -> Result<Screenshot, Error> {
+    pub async fn screenshot(
+        &self,
+        format: CaptureFormat,
+        quality: Option<u8>,
+    ) -> Result<Screenshot, Error> {
         let quality = match format {
             CaptureFormat::Jpeg => quality,
             CaptureFormat::Png => None,
@@ -168,7 +184,11 @@ impl Client {
     /// `get_screen_size`: physical pixels.
     #[doc(alias = "get_screen_size")]
     pub async fn screen_size(&self) -> Result<Size, Error> {
-        Ok(self.send(&Command::GetScreenSize).await?.decode::<reply::SizeReply>()?.size)
+        Ok(self
+            .send(&Command::GetScreenSize)
+            .await?
+            .decode::<reply::SizeReply>()?
+            .size)
     }
 
     /// `get_cursor_position`: input space (points on macOS).
@@ -209,17 +229,27 @@ impl Client {
     /// `mouse_down`.
     pub async fn mouse_down(&self, at: Option<(f64, f64)>, button: Button) -> Result<(), Error> {
         let (x, y) = split(at);
-        self.send(&Command::MouseDown { x, y, button }).await.map(drop)
+        self.send(&Command::MouseDown { x, y, button })
+            .await
+            .map(drop)
     }
 
     /// `mouse_up`.
     pub async fn mouse_up(&self, at: Option<(f64, f64)>, button: Button) -> Result<(), Error> {
         let (x, y) = split(at);
-        self.send(&Command::MouseUp { x, y, button }).await.map(drop)
+        self.send(&Command::MouseUp { x, y, button })
+            .await
+            .map(drop)
     }
 
     /// `drag_to`: from the current position to (x, y).
-    pub async fn drag_to(&self, x: f64, y: f64, button: Button, duration_s: f64) -> Result<(), Error> {
+    pub async fn drag_to(
+        &self,
+        x: f64,
+        y: f64,
+        button: Button,
+        duration_s: f64,
+    ) -> Result<(), Error> {
         let cmd = Command::DragTo {
             x,
             y,
@@ -230,7 +260,12 @@ impl Client {
     }
 
     /// `drag` along a path of at least two points.
-    pub async fn drag(&self, path: Vec<[f64; 2]>, button: Button, duration_s: f64) -> Result<(), Error> {
+    pub async fn drag(
+        &self,
+        path: Vec<[f64; 2]>,
+        button: Button,
+        duration_s: f64,
+    ) -> Result<(), Error> {
         if path.len() < 2 {
             return Err(Error::InvalidArgument {
                 command: "drag",
@@ -249,12 +284,16 @@ impl Client {
 
     /// `type_text`.
     pub async fn type_text(&self, text: &str) -> Result<(), Error> {
-        self.send(&Command::TypeText { text: text.into() }).await.map(drop)
+        self.send(&Command::TypeText { text: text.into() })
+            .await
+            .map(drop)
     }
 
     /// `press_key` with a server key name.
     pub async fn press_key(&self, key: &str) -> Result<(), Error> {
-        self.send(&Command::PressKey { key: key.into() }).await.map(drop)
+        self.send(&Command::PressKey { key: key.into() })
+            .await
+            .map(drop)
     }
 
     /// `hotkey`: press in order, release in reverse.
@@ -265,12 +304,16 @@ impl Client {
 
     /// `key_down`.
     pub async fn key_down(&self, key: &str) -> Result<(), Error> {
-        self.send(&Command::KeyDown { key: key.into() }).await.map(drop)
+        self.send(&Command::KeyDown { key: key.into() })
+            .await
+            .map(drop)
     }
 
     /// `key_up`.
     pub async fn key_up(&self, key: &str) -> Result<(), Error> {
-        self.send(&Command::KeyUp { key: key.into() }).await.map(drop)
+        self.send(&Command::KeyUp { key: key.into() })
+            .await
+            .map(drop)
     }
 
     // ---- scroll -------------------------------------------------------------------------------------------
@@ -281,7 +324,11 @@ impl Client {
     }
 
     /// `scroll_direction`.
-    pub async fn scroll_direction(&self, direction: ScrollDirection, clicks: u32) -> Result<(), Error> {
+    pub async fn scroll_direction(
+        &self,
+        direction: ScrollDirection,
+        clicks: u32,
+    ) -> Result<(), Error> {
         self.send(&Command::ScrollDirection { direction, clicks })
             .await
             .map(drop)
@@ -311,12 +358,18 @@ impl Client {
 
     /// `set_clipboard`.
     pub async fn set_clipboard(&self, text: &str) -> Result<(), Error> {
-        self.send(&Command::SetClipboard { text: text.into() }).await.map(drop)
+        self.send(&Command::SetClipboard { text: text.into() })
+            .await
+            .map(drop)
     }
 
     /// `run_command` with a server-side timeout (the server kills the process when it runs out). The reply is
     /// awaited a little longer than that so the server's own verdict arrives. A non-zero exit is `Ok`.
-    pub async fn run_command(&self, command: &str, timeout: Duration) -> Result<CommandOutput, Error> {
+    pub async fn run_command(
+        &self,
+        command: &str,
+        timeout: Duration,
+    ) -> Result<CommandOutput, Error> {
         let timeout_s = timeout.as_secs_f64().ceil().max(1.0) as u64;
         let cmd = Command::RunCommand {
             command: command.into(),
@@ -325,7 +378,9 @@ impl Client {
         let wait = Duration::from_secs(timeout_s) + Duration::from_secs(5);
         match self.send_with_timeout(&cmd, wait).await {
             Ok(reply) => reply.decode(),
-            Err(Error::CommandFailed { message, .. }) if message.starts_with("Command timed out") => {
+            Err(Error::CommandFailed { message, .. })
+                if message.starts_with("Command timed out") =>
+            {
                 Err(Error::RemoteTimeout {
                     command: crate::error::truncate(command, 200),
                     timeout_s,
@@ -340,13 +395,21 @@ impl Client {
     /// `file_exists`.
     pub async fn file_exists(&self, path: &str) -> Result<bool, Error> {
         let cmd = Command::FileExists { path: path.into() };
-        Ok(self.send(&cmd).await?.decode::<reply::ExistsReply>()?.exists)
+        Ok(self
+            .send(&cmd)
+            .await?
+            .decode::<reply::ExistsReply>()?
+            .exists)
     }
 
     /// `directory_exists`.
     pub async fn directory_exists(&self, path: &str) -> Result<bool, Error> {
         let cmd = Command::DirectoryExists { path: path.into() };
-        Ok(self.send(&cmd).await?.decode::<reply::ExistsReply>()?.exists)
+        Ok(self
+            .send(&cmd)
+            .await?
+            .decode::<reply::ExistsReply>()?
+            .exists)
     }
 
     /// `list_dir`: names, sorted here for stable output.
@@ -360,7 +423,11 @@ impl Client {
     /// `read_text`.
     pub async fn read_text(&self, path: &str) -> Result<String, Error> {
         let cmd = Command::ReadText { path: path.into() };
-        Ok(self.send(&cmd).await?.decode::<reply::ContentReply>()?.content)
+        Ok(self
+            .send(&cmd)
+            .await?
+            .decode::<reply::ContentReply>()?
+            .content)
     }
 
     /// `write_text`.
@@ -373,13 +440,22 @@ impl Client {
     }
 
     /// `read_bytes` of one range.
-    pub async fn read_bytes(&self, path: &str, offset: u64, length: Option<u64>) -> Result<Vec<u8>, Error> {
+    pub async fn read_bytes(
+        &self,
+        path: &str,
+        offset: u64,
+        length: Option<u64>,
+    ) -> Result<Vec<u8>, Error> {
         let cmd = Command::ReadBytes {
             path: path.into(),
             offset,
             length,
         };
-        let b64 = self.send(&cmd).await?.decode::<reply::BytesReply>()?.content_b64;
+        let b64 = self
+            .send(&cmd)
+            .await?
+            .decode::<reply::BytesReply>()?
+            .content_b64;
         base64::engine::general_purpose::STANDARD
             .decode(b64.trim())
             .map_err(|e| Error::Protocol {
@@ -402,22 +478,32 @@ impl Client {
     #[doc(alias = "get_file_size")]
     pub async fn file_size(&self, path: &str) -> Result<u64, Error> {
         let cmd = Command::GetFileSize { path: path.into() };
-        Ok(self.send(&cmd).await?.decode::<reply::FileSizeReply>()?.size)
+        Ok(self
+            .send(&cmd)
+            .await?
+            .decode::<reply::FileSizeReply>()?
+            .size)
     }
 
     /// `delete_file`.
     pub async fn delete_file(&self, path: &str) -> Result<(), Error> {
-        self.send(&Command::DeleteFile { path: path.into() }).await.map(drop)
+        self.send(&Command::DeleteFile { path: path.into() })
+            .await
+            .map(drop)
     }
 
     /// `create_dir` (like `mkdir -p`).
     pub async fn create_dir(&self, path: &str) -> Result<(), Error> {
-        self.send(&Command::CreateDir { path: path.into() }).await.map(drop)
+        self.send(&Command::CreateDir { path: path.into() })
+            .await
+            .map(drop)
     }
 
     /// `delete_dir` (empty directories only).
     pub async fn delete_dir(&self, path: &str) -> Result<(), Error> {
-        self.send(&Command::DeleteDir { path: path.into() }).await.map(drop)
+        self.send(&Command::DeleteDir { path: path.into() })
+            .await
+            .map(drop)
     }
 
     // ---- apps and windows ---------------------------------------------------------------------------------
@@ -425,13 +511,20 @@ impl Client {
     /// `launch` → pid. With `args`, the server starts the program directly (a missing program is an error);
     /// without, through a shell (a missing program still "succeeds").
     pub async fn launch(&self, app: &str, args: Option<Vec<String>>) -> Result<Option<i64>, Error> {
-        let cmd = Command::Launch { app: app.into(), args };
+        let cmd = Command::Launch {
+            app: app.into(),
+            args,
+        };
         Ok(self.send(&cmd).await?.decode::<reply::PidReply>()?.pid)
     }
 
     /// `open` a URL or file with the default handler.
     pub async fn open(&self, target: &str) -> Result<(), Error> {
-        self.send(&Command::Open { target: target.into() }).await.map(drop)
+        self.send(&Command::Open {
+            target: target.into(),
+        })
+        .await
+        .map(drop)
     }
 
     /// `get_current_window_id`.
@@ -448,7 +541,11 @@ impl Client {
     #[doc(alias = "get_application_windows")]
     pub async fn application_windows(&self, app: &str) -> Result<Vec<i64>, Error> {
         let cmd = Command::GetApplicationWindows { app: app.into() };
-        Ok(self.send(&cmd).await?.decode::<reply::WindowsReply>()?.windows)
+        Ok(self
+            .send(&cmd)
+            .await?
+            .decode::<reply::WindowsReply>()?
+            .windows)
     }
 
     /// `get_window_name`.
@@ -461,7 +558,9 @@ impl Client {
     /// `get_window_size`.
     #[doc(alias = "get_window_size")]
     pub async fn window_size(&self, window_id: i64) -> Result<Size, Error> {
-        self.send(&Command::GetWindowSize { window_id }).await?.decode()
+        self.send(&Command::GetWindowSize { window_id })
+            .await?
+            .decode()
     }
 
     /// `get_window_position`.
@@ -475,7 +574,12 @@ impl Client {
     }
 
     /// `set_window_size`.
-    pub async fn set_window_size(&self, window_id: i64, width: i64, height: i64) -> Result<(), Error> {
+    pub async fn set_window_size(
+        &self,
+        window_id: i64,
+        width: i64,
+        height: i64,
+    ) -> Result<(), Error> {
         let cmd = Command::SetWindowSize {
             window_id,
             width,
@@ -492,12 +596,16 @@ impl Client {
 
     /// `activate_window`.
     pub async fn activate_window(&self, window_id: i64) -> Result<(), Error> {
-        self.send(&Command::ActivateWindow { window_id }).await.map(drop)
+        self.send(&Command::ActivateWindow { window_id })
+            .await
+            .map(drop)
     }
 
     /// `close_window`.
     pub async fn close_window(&self, window_id: i64) -> Result<(), Error> {
-        self.send(&Command::CloseWindow { window_id }).await.map(drop)
+        self.send(&Command::CloseWindow { window_id })
+            .await
+            .map(drop)
     }
 
     /// `get_desktop_environment`.
@@ -515,7 +623,10 @@ impl Client {
     /// `get_accessibility_tree` (a hard-coded stub on Linux: never use it for geometry there).
     #[doc(alias = "get_accessibility_tree")]
     pub async fn accessibility_tree(&self) -> Result<serde_json::Map<String, Value>, Error> {
-        Ok(self.send(&Command::GetAccessibilityTree).await?.into_fields())
+        Ok(self
+            .send(&Command::GetAccessibilityTree)
+            .await?
+            .into_fields())
     }
 
     /// `find_element` (macOS only; Linux answers "not supported").

@@ -30,6 +30,8 @@ pub(crate) enum Event {
     Text(String),
     /// The connection ended or must be abandoned; the text says why.
     Gone(String),
+    /// The peer stopped answering keepalive pings (frozen or unreachable): reconnecting at once is futile.
+    Unresponsive(String),
     /// The caller's deadline passed first.
     Deadline,
 }
@@ -47,18 +49,65 @@ pub(crate) struct Connection {
 
 impl Connection {
     /// Connects, authenticates when configured, and checks the server's `version`.
-    pub(crate) async fn open(endpoint: Endpoint, opts: &ClientOptions, budget: Duration) -> Result<Connection, Error> {
+    pub(crate) async fn open(
+        endpoint: Endpoint,
+        opts: &ClientOptions,
+        budget: Duration,
+    ) -> Result<Connection, Error> {
         let url = endpoint.ws_url().to_string();
         let config = WebSocketConfig::default()
             .max_message_size(Some(opts.max_message_bytes))
             .max_frame_size(Some(opts.max_message_bytes));
-        let handshake = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true);
-        let mut ws = match tokio::time::timeout(budget, handshake).await {
+        if cfg!(not(feature = "tls")) && endpoint.ws_url().scheme() == "wss" {
+            return Err(Error::InvalidUrl {
+                url,
+                reason:
+                    "wss:// needs TLS, which this build leaves out: build with `--features tls`"
+                        .into(),
+            });
+        }
+        // TCP first, within the connect budget (a VM may still be coming up) ...
+        let tcp = match tokio::time::timeout(budget, tcp_connect(&endpoint)).await {
             Err(_) => {
                 return Err(Error::ConnectTimeout {
                     url,
                     addr: endpoint.addr(),
                     after: budget,
+                });
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return Err(Error::ConnectRefused {
+                    addr: endpoint.addr(),
+                    url,
+                    port: endpoint.port(),
+                });
+            }
+            Ok(Err(e)) => {
+                return Err(Error::Connect {
+                    url,
+                    detail: e.to_string(),
+                });
+            }
+            Ok(Ok(tcp)) => tcp,
+        };
+        let _ = tcp.set_nodelay(true);
+        // ... then the upgrade, within the short handshake budget: a frozen server accepts TCP (the kernel
+        // does) but never answers the upgrade, and that must not cost the whole connect budget.
+        #[cfg(feature = "tls")]
+        let handshake =
+            tokio_tungstenite::client_async_tls_with_config(url.as_str(), tcp, Some(config), None);
+        #[cfg(not(feature = "tls"))]
+        let handshake = tokio_tungstenite::client_async_with_config(
+            url.as_str(),
+            MaybeTlsStream::Plain(tcp),
+            Some(config),
+        );
+        let mut ws = match tokio::time::timeout(opts.handshake_timeout, handshake).await {
+            Err(_) => {
+                return Err(Error::ConnectTimeout {
+                    url,
+                    addr: endpoint.addr(),
+                    after: opts.handshake_timeout,
                 });
             }
             Ok(Err(e)) => return Err(map_handshake_error(e, &endpoint)),
@@ -74,16 +123,27 @@ impl Connection {
             let text = roundtrip(&mut ws, frame, setup_deadline, &url).await?;
             match Reply::parse("authenticate", &text) {
                 Ok(_) => {}
-                Err(Error::CommandFailed { message, .. }) => return Err(Error::AuthFailed { message }),
+                Err(Error::CommandFailed { message, .. }) => {
+                    return Err(Error::AuthFailed { message });
+                }
                 Err(_) => {
                     return Err(Error::NotCuaServer {
                         url,
-                        detail: format!("unexpected answer to authenticate: {}", truncate(&text, 120)),
+                        detail: format!(
+                            "unexpected answer to authenticate: {}",
+                            truncate(&text, 120)
+                        ),
                     });
                 }
             }
         }
-        let text = roundtrip(&mut ws, r#"{"command":"version"}"#.to_string(), setup_deadline, &url).await?;
+        let text = roundtrip(
+            &mut ws,
+            r#"{"command":"version"}"#.to_string(),
+            setup_deadline,
+            &url,
+        )
+        .await?;
         let version = check_version(&url, &text)?;
         let now = Instant::now();
         Ok(Connection {
@@ -107,7 +167,10 @@ impl Connection {
 
     /// Sends one text frame.
     pub(crate) async fn send(&mut self, frame: String) -> Result<(), String> {
-        self.ws.send(Message::text(frame)).await.map_err(|e| e.to_string())
+        self.ws
+            .send(Message::text(frame))
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Reads until a text frame, the end of the connection, or `deadline`, keeping the connection alive.
@@ -146,9 +209,9 @@ impl Connection {
                     }
                     match self.ping_sent {
                         Some(sent) if Instant::now() >= sent + self.pong_timeout => {
-                            return Event::Gone(format!(
-                                "no answer to a keepalive ping within {:?}: the server is frozen or unreachable",
-                                self.pong_timeout
+                            return Event::Unresponsive(format!(
+                                "no answer to a keepalive ping within {}: the server is frozen or unreachable",
+                                crate::error::fmt_duration(self.pong_timeout)
                             ));
                         }
                         Some(_) => {}
@@ -171,13 +234,34 @@ impl Connection {
     }
 }
 
+/// Opens the TCP connection (IPv6 literals without their brackets).
+async fn tcp_connect(endpoint: &Endpoint) -> std::io::Result<TcpStream> {
+    let port = endpoint.port();
+    match endpoint.ws_url().host() {
+        Some(url::Host::Ipv4(ip)) => TcpStream::connect((ip, port)).await,
+        Some(url::Host::Ipv6(ip)) => TcpStream::connect((ip, port)).await,
+        Some(url::Host::Domain(name)) => TcpStream::connect((name, port)).await,
+        None => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "no host in the URL",
+        )),
+    }
+}
+
 /// Sends one frame and waits for one text reply during connection set-up.
-async fn roundtrip(ws: &mut Ws, frame: String, deadline: Instant, url: &str) -> Result<String, Error> {
+async fn roundtrip(
+    ws: &mut Ws,
+    frame: String,
+    deadline: Instant,
+    url: &str,
+) -> Result<String, Error> {
     let lost = |detail: String| Error::Connect {
         url: url.to_string(),
         detail,
     };
-    ws.send(Message::text(frame)).await.map_err(|e| lost(e.to_string()))?;
+    ws.send(Message::text(frame))
+        .await
+        .map_err(|e| lost(e.to_string()))?;
     loop {
         match tokio::time::timeout_at(deadline, ws.next()).await {
             Err(_) => {
@@ -244,12 +328,21 @@ pub(crate) fn package_at_least(package: &str, min: &str) -> bool {
     let parts = |s: &str| -> Vec<u64> {
         s.split(['.', '-', '+'])
             .take(3)
-            .map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0))
+            .map(|p| {
+                p.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse()
+                    .unwrap_or(0)
+            })
             .collect()
     };
     let (a, b) = (parts(package), parts(min));
     for i in 0..3 {
-        let (x, y) = (a.get(i).copied().unwrap_or(0), b.get(i).copied().unwrap_or(0));
+        let (x, y) = (
+            a.get(i).copied().unwrap_or(0),
+            b.get(i).copied().unwrap_or(0),
+        );
         if x != y {
             return x > y;
         }
@@ -260,11 +353,13 @@ pub(crate) fn package_at_least(package: &str, min: &str) -> bool {
 fn map_handshake_error(e: tungstenite::Error, endpoint: &Endpoint) -> Error {
     let url = endpoint.ws_url().to_string();
     match e {
-        tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => Error::ConnectRefused {
-            addr: endpoint.addr(),
-            url,
-            port: endpoint.port(),
-        },
+        tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Error::ConnectRefused {
+                addr: endpoint.addr(),
+                url,
+                port: endpoint.port(),
+            }
+        }
         tungstenite::Error::Http(response) => {
             let status = response.status().as_u16();
             if status == 403 {
@@ -277,7 +372,9 @@ fn map_handshake_error(e: tungstenite::Error, endpoint: &Endpoint) -> Error {
                     .unwrap_or_default();
                 Error::NotCuaServer {
                     url,
-                    detail: format!("HTTP {status} to the WebSocket upgrade {body}").trim_end().to_string(),
+                    detail: format!("HTTP {status} to the WebSocket upgrade {body}")
+                        .trim_end()
+                        .to_string(),
                 }
             }
         }
@@ -333,9 +430,15 @@ mod tests {
             Err(Error::Unsupported { .. })
         ));
         assert!(matches!(
-            check_version(url, r#"{"success":false,"error":"First message must be authentication"}"#),
+            check_version(
+                url,
+                r#"{"success":false,"error":"First message must be authentication"}"#
+            ),
             Err(Error::AuthRequired)
         ));
-        assert!(matches!(check_version(url, "hello"), Err(Error::NotCuaServer { .. })));
+        assert!(matches!(
+            check_version(url, "hello"),
+            Err(Error::NotCuaServer { .. })
+        ));
     }
 }

@@ -26,7 +26,10 @@ pub fn scratch(name: &str) -> PathBuf {
 }
 
 /// Polls `check` until it returns Some or `limit` passes.
-pub async fn eventually<T>(limit: Duration, mut check: impl AsyncFnMut() -> Option<T>) -> Option<T> {
+pub async fn eventually<T>(
+    limit: Duration,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> Option<T> {
     let start = Instant::now();
     loop {
         if let Some(v) = check().await {
@@ -57,7 +60,11 @@ pub async fn focused_xterm(client: &Client, title: &str) -> i64 {
     .collect();
     client.launch("xterm", Some(args)).await.unwrap();
     let id = eventually(Duration::from_secs(10), async || {
-        client.application_windows(title).await.ok().and_then(|w| w.first().copied())
+        client
+            .application_windows(title)
+            .await
+            .ok()
+            .and_then(|w| w.first().copied())
     })
     .await
     .unwrap_or_else(|| panic!("xterm window `{title}` did not appear within 10 s"));
