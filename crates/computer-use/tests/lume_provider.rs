@@ -177,7 +177,17 @@ async fn the_address_is_resolved_again_after_the_connection_breaks() {
     let session = VmSession::new(config.vm(None).unwrap()).unwrap();
     session.gui().version().await.unwrap();
     let before = lume.requests().len();
+    // The VM comes back with another address: the next connection must go there (nothing listens on
+    // 127.0.0.2, so the refusal names the new address).
     desktop.kill_server();
+    lume.set_ip("openclaw-vm", Some("127.0.0.2".into()));
+    let _ = session.gui().version().await;
+    let text = match session.gui().version().await {
+        Ok(v) => panic!("expected a refusal at the new address, got {v:?}"),
+        Err(e) => e.to_string(),
+    };
+    assert!(text.contains(&format!("127.0.0.2:{}", desktop.port())), "{text}");
+    lume.set_ip("openclaw-vm", Some("127.0.0.1".into()));
     desktop.restart_server();
     // The first call after the restart may fail (its socket died); the next reconnects through Lume.
     let _ = session.gui().version().await;
