@@ -224,6 +224,7 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

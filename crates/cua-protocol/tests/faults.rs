@@ -259,11 +259,8 @@ async fn scripted_server(script: Vec<Option<String>>) -> (String, Arc<AtomicUsiz
                     continue;
                 }
                 counter.fetch_add(1, Ordering::SeqCst);
-                match script.next().flatten() {
-                    Some(reply) => {
-                        let _ = ws.send(Message::text(reply)).await;
-                    }
-                    None => {}
+                if let Some(reply) = script.next().flatten() {
+                    let _ = ws.send(Message::text(reply)).await;
                 }
             }
         }
