@@ -34,8 +34,13 @@ const LIST_TIMEOUT_MS = 10_000;
 const CALL_TIMEOUT_MS = 15 * 60_000;
 const RESTART_BACKOFF_MS = [0, 250, 1_000, 5_000];
 
-/** Module-scope state: `register` runs many times per process, the catalog and the child are shared. */
-const state = {
+/**
+ * Process-wide state, shared through `globalThis`: `register` runs many times per process, and the gateway may
+ * import this module more than once (a fresh module instance per plugin registry), yet there must be one
+ * catalog and one child per gateway process.
+ */
+const STATE_KEY = Symbol.for("computer-use.openclaw-shim.state");
+globalThis[STATE_KEY] ??= {
   /** `{key, bin, tools}` of the last successful `tools --json`, keyed by binary path + mtime. */
   catalog: null,
   /** `{key, client, transport, ready}` of the running (or starting) MCP child. */
@@ -46,6 +51,7 @@ const state = {
   logger: console,
   exitHookInstalled: false,
 };
+const state = globalThis[STATE_KEY];
 
 /** Finds the binary: COMPUTER_USE_BIN, then PATH, then this repository's release and debug builds. */
 export function resolveBinary(env = process.env) {
@@ -146,7 +152,7 @@ async function ensureClient(bin, configJson) {
       await transport.close().catch(() => {});
       throw new Error(`could not start \`${bin} serve --stdio\`: ${err.message}`);
     }
-    state.logger.info?.(`[${PLUGIN_ID}] computer-use child started (pid ${transport.pid})`);
+    state.logger.info?.(`[${PLUGIN_ID}] computer-use child started (pid ${transport.pid}, gateway pid ${process.pid})`);
     return client;
   })();
   state.child = child;
@@ -158,6 +164,7 @@ async function stopChild() {
   const child = state.child;
   state.child = null;
   if (!child) return;
+  state.logger.info?.(`[${PLUGIN_ID}] stopping the computer-use child (pid ${child.transport.pid})`);
   await child.client.close().catch(() => {});
 }
 

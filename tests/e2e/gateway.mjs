@@ -17,7 +17,6 @@ import process from "node:process";
 export const OPENCLAW_VERSION = "2026.9.6";
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
-// biome-ignore lint: the escape character is the point
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Directory holding the pinned `node`, `npm` and `openclaw`; throws with the fix when it is missing. */
@@ -57,7 +56,8 @@ export function makeGatewayDirs(extraEnv = {}) {
     configPath: path.join(root, "openclaw.json"),
     token: randomBytes(16).toString("hex"),
   };
-  for (const dir of [dirs.home, dirs.state, dirs.workspace]) mkdirSync(dir, { recursive: true });
+  const tmp = path.join(root, "tmp");
+  for (const dir of [dirs.home, dirs.state, dirs.workspace, tmp]) mkdirSync(dir, { recursive: true });
   const binDir = openclawBinDir();
   dirs.env = {
     ...process.env,
@@ -70,6 +70,7 @@ export function makeGatewayDirs(extraEnv = {}) {
     OPENCLAW_DISABLE_BONJOUR: "1",
     OPENCLAW_NO_AUTO_UPDATE: "1",
     NO_COLOR: "1",
+    TMPDIR: tmp, // the gateway writes its log file under the temp dir whatever its state dir is
     ...extraEnv,
   };
   return dirs;
@@ -108,15 +109,14 @@ export async function validateConfig(dirs, { configPath, cwd } = {}) {
   return { ...run, report, valid: run.code === 0 && report?.valid === true };
 }
 
-/** Parses the JSON document that ends a CLI's stdout (banners may precede it). */
+/** Parses the JSON document that ends a CLI's stdout (banners and warnings may precede it). */
 export function lastJson(text) {
-  for (let at = text.lastIndexOf("\n{"); ; at = text.lastIndexOf("\n{", at - 1)) {
-    const start = at < 0 ? text.indexOf("{") : at + 1;
-    if (start < 0) break;
+  const starts = [...text.matchAll(/^\{/gm)].map((match) => match.index).reverse();
+  for (const start of starts) {
     try {
       return JSON.parse(text.slice(start));
     } catch {
-      if (at < 0) break;
+      // an earlier line starting with "{" may begin the document
     }
   }
   throw new Error(`no JSON document in output:\n${text.slice(-2000)}`);
@@ -172,24 +172,30 @@ export async function startGateway(dirs, port) {
       check();
     });
 
-  const stop = async () => {
-    if (exited) return exited;
-    const group = -child.pid;
+  // SIGTERM to the gateway alone, so it shuts down the way a service manager would stop it (plugins' services
+  // stop their children); SIGKILL to its whole process group only if it is still running after the grace time.
+  // Whatever it leaves behind in its group is killed after it exited: `leftovers` says whether there was any.
+  const signalGroup = (signal) => {
     try {
-      process.kill(group, "SIGTERM");
+      process.kill(-child.pid, signal);
+      return true;
     } catch {
-      // already gone
+      return false; // no process left in the group
     }
-    const killer = setTimeout(() => {
+  };
+  const stop = async () => {
+    if (!exited) {
       try {
-        process.kill(group, "SIGKILL");
+        process.kill(child.pid, "SIGTERM");
       } catch {
         // already gone
       }
-    }, STOP_GRACE_MS);
-    const result = await exitPromise;
-    clearTimeout(killer);
-    return result;
+      const killer = setTimeout(() => signalGroup("SIGKILL"), STOP_GRACE_MS);
+      await exitPromise;
+      clearTimeout(killer);
+    }
+    const leftovers = signalGroup("SIGKILL");
+    return { ...exited, leftovers };
   };
 
   try {
