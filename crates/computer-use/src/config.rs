@@ -47,6 +47,9 @@ mod load;
 mod raw;
 mod resolve;
 mod schema;
+
+/// The schema normaliser (inline, closed objects, no null branches), shared with the tools' argument schemas.
+pub(crate) use schema::generate as generate_schema;
 mod secret;
 mod semantic;
 mod validate;

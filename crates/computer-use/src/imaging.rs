@@ -65,7 +65,10 @@ impl std::fmt::Debug for Prepared {
             .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
             .field("mime", &self.mime)
             .field("size", &format_args!("{}x{}", self.width, self.height))
-            .field("source", &format_args!("{}x{}", self.source_width, self.source_height))
+            .field(
+                "source",
+                &format_args!("{}x{}", self.source_width, self.source_height),
+            )
             .field("origin", &(self.origin_x, self.origin_y))
             .field("to_source", &(self.to_source_x, self.to_source_y))
             .field("quality", &self.quality)
@@ -109,19 +112,45 @@ pub fn prepare(input: &[u8], policy: &ImagePolicy) -> Result<Prepared, ImagingEr
 
 /// A region of the screenshot at native resolution (for a zoom tool), fitted by the same budget
 /// and byte cap as [`prepare`]. `policy.scale` is not applied: showing native pixels is the point.
-pub fn crop(input: &[u8], x: u32, y: u32, width: u32, height: u32, policy: &ImagePolicy) -> Result<Prepared, ImagingError> {
+pub fn crop(
+    input: &[u8],
+    x: u32,
+    y: u32,
+    width: u32,
+    height: u32,
+    policy: &ImagePolicy,
+) -> Result<Prepared, ImagingError> {
     let (_, image_width, image_height) = decode::dimensions(input)?;
-    let fits = |start: u32, len: u32, max: u32| len >= 1 && start.checked_add(len).is_some_and(|end| end <= max);
+    let fits = |start: u32, len: u32, max: u32| {
+        len >= 1 && start.checked_add(len).is_some_and(|end| end <= max)
+    };
     if !fits(x, width, image_width) || !fits(y, height, image_height) {
-        return Err(ImagingError::Region { x, y, width, height, image_width, image_height });
+        return Err(ImagingError::Region {
+            x,
+            y,
+            width,
+            height,
+            image_width,
+            image_height,
+        });
     }
     let (_, image) = decode::decode(input)?;
-    let region = Region { x, y, width, height };
+    let region = Region {
+        x,
+        y,
+        width,
+        height,
+    };
     let target = policy.target_size(width, height, false);
     finish(&image, region, target, policy)
 }
 
-fn finish(image: &image::RgbImage, region: Region, target: (u32, u32), policy: &ImagePolicy) -> Result<Prepared, ImagingError> {
+fn finish(
+    image: &image::RgbImage,
+    region: Region,
+    target: (u32, u32),
+    policy: &ImagePolicy,
+) -> Result<Prepared, ImagingError> {
     let fitted = fit::fit(image, region, target, policy)?;
     if !fitted.steps.is_empty() {
         tracing::debug!(steps = ?fitted.steps, bytes = fitted.bytes.len(), "screenshot fitted to maxScreenshotBytes");

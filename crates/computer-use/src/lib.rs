@@ -7,13 +7,18 @@
 //! - [`vm`] — sessions to each VM's cua-computer-server: address resolution (Lume / URL / local desktop),
 //!   two lanes per VM, Lume lifecycle (`vm up|down|list|status`).
 //! - [`imaging`] — the screenshot pipeline: decode → scale → encode → fit the byte and model budgets.
+//! - [`coords`] — image pixels ↔ screenshot pixels ↔ input points, frames and their staleness.
+//! - [`keys`] — key names people write → the server's key names.
+//! - [`tools`] — the `vm_*` tools: registry, schemas, results; the single source for every face.
 //!
 //! Data flows one way: face → tools → guards → [`vm`] session → wire (`cua-protocol`, `lume-api`).
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod coords;
 pub mod imaging;
 pub mod keys;
+pub mod tools;
 pub mod vm;
 
 /// The wire client, re-exported so faces need no direct dependency on it.

@@ -186,7 +186,10 @@ async fn the_address_is_resolved_again_after_the_connection_breaks() {
         Ok(v) => panic!("expected a refusal at the new address, got {v:?}"),
         Err(e) => e.to_string(),
     };
-    assert!(text.contains(&format!("127.0.0.2:{}", desktop.port())), "{text}");
+    assert!(
+        text.contains(&format!("127.0.0.2:{}", desktop.port())),
+        "{text}"
+    );
     lume.set_ip("openclaw-vm", Some("127.0.0.1".into()));
     desktop.restart_server();
     // The first call after the restart may fail (its socket died); the next reconnects through Lume.

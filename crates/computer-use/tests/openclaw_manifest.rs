@@ -9,13 +9,15 @@ use computer_use::config::Config;
 use serde_json::Value;
 
 fn manifest_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../extensions/computer-use/openclaw.plugin.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../extensions/computer-use/openclaw.plugin.json")
 }
 
 #[test]
 fn manifest_config_schema_and_hints_come_from_the_rust_config_type() {
     let path = manifest_path();
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut manifest: Value = serde_json::from_str(&text).unwrap();
     let schema = Config::json_schema();
     let hints = Config::ui_hints();

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use cua_protocol::{CaptureFormat, Client, ClientOptions, Endpoint, Reply};
+use cua_protocol::{CaptureFormat, Client, ClientOptions, Endpoint, Reply, Version};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde::Deserialize;
 use tokio::net::TcpStream;
@@ -45,6 +45,10 @@ enum BenchError {
     NoUrl,
     #[error("cannot start the tokio runtime: {0}")]
     Runtime(std::io::Error),
+    #[error(
+        "CUA_BENCH_RUNTIME must be `multi_thread` (the default) or `current_thread`, got `{0}`"
+    )]
+    BadRuntime(String),
     #[error("the benchmark task failed: {0}")]
     Task(String),
     #[error("our client: {0}")]
@@ -170,13 +174,14 @@ struct RawClient {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
 
-/// The least a client must read from a reply: `success`, and for screenshots `image_data` (borrowed from the
-/// frame: the server's base64 has no escapes, so nothing is copied).
+/// The least a client must read from a reply: `success`, and for screenshots `image_data` borrowed from the
+/// frame (a plain `&str`: serde copies an `Option<Cow<str>>` even with `borrow`). The server's base64 has no
+/// JSON escapes, so borrowing always works.
 #[derive(Deserialize)]
 struct RawReply<'a> {
     success: bool,
-    #[serde(borrow, default)]
-    image_data: Option<Cow<'a, str>>,
+    #[serde(default)]
+    image_data: Option<&'a str>,
     #[serde(borrow, default)]
     error: Option<Cow<'a, str>>,
 }
@@ -253,6 +258,8 @@ struct Measured {
     case: Case,
     raw_ms: Vec<f64>,
     ours_ms: Vec<f64>,
+    /// Per iteration: whether the raw client went first.
+    raw_first: Vec<bool>,
     /// Decoded image size of the last call (bytes), screenshots only.
     image_bytes: usize,
     /// Reply frame size of the last raw call (bytes).
@@ -271,6 +278,7 @@ async fn measure(case: Case, raw: &mut RawClient, client: &Client) -> Result<Mea
         case,
         raw_ms: Vec::with_capacity(n),
         ours_ms: Vec::with_capacity(n),
+        raw_first: Vec::with_capacity(n),
         image_bytes: 0,
         frame_bytes: 0,
         last_reply: Utf8Bytes::default(),
@@ -278,7 +286,7 @@ async fn measure(case: Case, raw: &mut RawClient, client: &Client) -> Result<Mea
     for i in 0..WARMUP + n {
         let mut raw_time = Duration::ZERO;
         let mut ours_time = Duration::ZERO;
-        for raw_turn in [i % 2 == 0, i % 2 != 0] {
+        for raw_turn in [i.is_multiple_of(2), !i.is_multiple_of(2)] {
             if raw_turn {
                 let t = Instant::now();
                 let (size, reply) = raw
@@ -304,6 +312,7 @@ async fn measure(case: Case, raw: &mut RawClient, client: &Client) -> Result<Mea
         if i >= WARMUP {
             m.raw_ms.push(ms(raw_time));
             m.ours_ms.push(ms(ours_time));
+            m.raw_first.push(i.is_multiple_of(2));
         }
     }
     Ok(m)
@@ -317,7 +326,7 @@ fn stats(samples: &[f64]) -> (f64, f64) {
         return (f64::NAN, f64::NAN);
     }
     let n = s.len();
-    let median = if n % 2 == 0 {
+    let median = if n.is_multiple_of(2) {
         (s[n / 2 - 1] + s[n / 2]) / 2.0
     } else {
         s[n / 2]
@@ -326,16 +335,111 @@ fn stats(samples: &[f64]) -> (f64, f64) {
     (median, s[rank - 1])
 }
 
-/// Median wall time of `f` over `reps` runs, in ms.
-fn time_median(reps: usize, mut f: impl FnMut()) -> f64 {
-    let samples: Vec<f64> = (0..reps)
+/// Our overhead with the order effect cancelled: each block of two consecutive iterations has one where raw
+/// went first and one where ours did, and its value is the mean of the two differences (ours − raw, ms).
+/// Returns the median over the blocks and its distribution-free 95% confidence interval (sign-test order
+/// statistics): how sure this run is about the overhead, given the server's noise.
+fn paired_delta(m: &Measured) -> (f64, f64, f64) {
+    let diffs: Vec<f64> = m
+        .ours_ms
+        .iter()
+        .zip(&m.raw_ms)
+        .map(|(o, r)| o - r)
+        .collect();
+    let mut blocks: Vec<f64> = diffs
+        .chunks_exact(2)
+        .map(|pair| (pair[0] + pair[1]) / 2.0)
+        .collect();
+    blocks.sort_by(f64::total_cmp);
+    let n = blocks.len();
+    if n == 0 {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let half_width = 1.96 * (n as f64).sqrt() / 2.0;
+    let lo = ((n as f64 / 2.0 - half_width).floor() as usize).clamp(1, n);
+    let hi = ((n as f64 / 2.0 + 1.0 + half_width).ceil() as usize).clamp(1, n);
+    (stats(&blocks).0, blocks[lo - 1], blocks[hi - 1])
+}
+
+/// How much slower the second call of an iteration is than the first, whichever client made it (median, ms):
+/// a server-side effect that the alternating order cancels, reported so it is not mistaken for overhead.
+fn order_effect(m: &Measured) -> f64 {
+    let second_minus_first: Vec<f64> = m
+        .ours_ms
+        .iter()
+        .zip(&m.raw_ms)
+        .zip(&m.raw_first)
+        .map(|((o, r), raw_first)| if *raw_first { o - r } else { r - o })
+        .collect();
+    stats(&second_minus_first).0
+}
+
+/// Our client's handling of one reply, step by step, replicated from its source (`connection.rs` copies the
+/// frame into a `String`, `Reply::parse` builds a `serde_json::Value`, `Screenshot::from_reply` or
+/// `Reply::decode` extracts the result). Returns the µs of [copy, parse, decode, free].
+fn ours_steps(command: &'static str, text: &str, image: bool) -> [f64; 4] {
+    let t0 = Instant::now();
+    let owned = text.to_string();
+    let t1 = Instant::now();
+    let parsed = Reply::parse(command, &owned);
+    let (version, reply) = if image {
+        (None, parsed.ok())
+    } else {
+        (Some(parsed.and_then(Reply::decode::<Version>)), None)
+    };
+    let t2 = Instant::now();
+    let bytes = reply
+        .as_ref()
+        .and_then(|r| r.fields().get("image_data"))
+        .and_then(serde_json::Value::as_str)
+        .map(|data| base64::engine::general_purpose::STANDARD.decode(data.trim()));
+    let t3 = Instant::now();
+    std::hint::black_box((&version, &bytes));
+    drop((bytes, reply, version, owned));
+    let t4 = Instant::now();
+    [us(t1 - t0), us(t2 - t1), us(t3 - t2), us(t4 - t3)]
+}
+
+/// The raw client's handling of one reply ([`check_reply`], split into steps). Returns the µs of
+/// [copy (none), parse, decode, free].
+fn raw_steps(text: &str, image: bool) -> [f64; 4] {
+    let t0 = Instant::now();
+    let reply = serde_json::from_str::<RawReply<'_>>(text);
+    let t1 = Instant::now();
+    let bytes = if image {
+        reply
+            .as_ref()
+            .ok()
+            .and_then(|r| r.image_data)
+            .map(|data| base64::engine::general_purpose::STANDARD.decode(data.as_bytes()))
+    } else {
+        None
+    };
+    let t2 = Instant::now();
+    std::hint::black_box((&reply, &bytes));
+    drop((bytes, reply));
+    let t3 = Instant::now();
+    [0.0, us(t1 - t0), us(t2 - t1), us(t3 - t2)]
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// A `{"success":true,"image_data":…}` reply of about `frame_bytes` with pseudo-random image data, to see
+/// how the client-side steps scale beyond what this screen produced.
+fn synthetic_reply(frame_bytes: usize) -> String {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let raw: Vec<u8> = (0..frame_bytes / 4 * 3)
         .map(|_| {
-            let t = Instant::now();
-            f();
-            ms(t.elapsed())
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()[0]
         })
         .collect();
-    stats(&samples).0
+    let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
+    format!(r#"{{"success":true,"image_data":"{b64}","format":"png"}}"#)
 }
 
 /// A model of our client's actor hop, without any I/O: a job with a oneshot reply sent over a bounded mpsc
@@ -368,16 +472,17 @@ fn fmt_ms(v: f64) -> String {
     format!("{v:.3}")
 }
 
-fn print_table(results: &[Measured]) {
+fn print_table(results: &[Measured], flavor: Flavor) {
     println!(
-        "| Command | n | Raw median (ms) | Raw p90 (ms) | Ours median (ms) | Ours p90 (ms) | Ratio (ours/raw) | Δ median (ms) |"
+        "| Command | n | Raw median (ms) | Raw p90 (ms) | Ours median (ms) | Ours p90 (ms) | Ratio (ours/raw) | Δ median (ms) | Paired Δ [95% CI] (ms) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for m in results {
         let (raw_med, raw_p90) = stats(&m.raw_ms);
         let (our_med, our_p90) = stats(&m.ours_ms);
+        let (paired, lo, hi) = paired_delta(m);
         println!(
-            "| {} | {} | {} | {} | {} | {} | {:.3} | {:+.3} |",
+            "| {} | {} | {} | {} | {} | {} | {:.3} | {:+.3} | {paired:+.3} [{lo:+.3}, {hi:+.3}] |",
             m.case.label(),
             m.raw_ms.len(),
             fmt_ms(raw_med),
@@ -407,9 +512,22 @@ fn print_table(results: &[Measured]) {
          `image_data`, because our client decodes it too, so the comparison is like for like. \
          Ours = `cua_protocol::Client` with `ClientOptions::default()` (queue → connection task → oneshot reply, \
          `serde_json::Value` parse, typed decode, base64 decode). Same server, same run, interleaved per \
-         iteration with the order alternating; {WARMUP} warm-up calls each; wall time per call on a tokio \
-         multi-thread runtime. Payloads (last call): {}.",
+         iteration with the order alternating; {WARMUP} warm-up calls each; wall time per call on a \
+         {}. Paired Δ = median over blocks of two iterations (one in each order) of the mean difference \
+         ours − raw, with its 95% confidence interval: when the interval straddles a target, this run could \
+         not tell. Payloads (last call): {}.",
+        flavor.describe(),
         sizes.join("; ")
+    );
+    let effects: Vec<String> = results
+        .iter()
+        .map(|m| format!("{} {:+.3} ms", m.case.label(), order_effect(m)))
+        .collect();
+    println!();
+    println!(
+        "Order effect (the second call of an iteration minus the first, whichever client made it; median; \
+         server-side, cancelled by the alternating order): {}.",
+        effects.join(", ")
     );
 }
 
@@ -426,11 +544,18 @@ fn print_verdicts(results: &[Measured]) {
                 } else {
                     "MISS"
                 };
+                let (_, lo, hi) = paired_delta(m);
                 format!(
-                    "{verdict}: {} adds {:+.1}% over raw (target < {:.0}%)",
+                    "{verdict}: {} adds {:+.1}% over raw (target < {:.0}%); paired 95% CI {:+.1}% … {:+.1}%{}",
                     m.case.label(),
                     (ratio - 1.0) * 100.0,
-                    (SCREENSHOT_MAX_RATIO - 1.0) * 100.0
+                    (SCREENSHOT_MAX_RATIO - 1.0) * 100.0,
+                    lo / raw_med * 100.0,
+                    hi / raw_med * 100.0,
+                    confidence(
+                        hi / raw_med < SCREENSHOT_MAX_RATIO - 1.0,
+                        lo / raw_med >= SCREENSHOT_MAX_RATIO - 1.0
+                    )
                 )
             }
             Case::Version => {
@@ -440,9 +565,11 @@ fn print_verdicts(results: &[Measured]) {
                 } else {
                     "MISS"
                 };
+                let (_, lo, hi) = paired_delta(m);
                 format!(
-                    "{verdict}: {} adds {extra:+.3} ms over raw (target < {VERSION_MAX_EXTRA_MS} ms)",
-                    m.case.label()
+                    "{verdict}: {} adds {extra:+.3} ms over raw (target < {VERSION_MAX_EXTRA_MS} ms); paired 95% CI {lo:+.3} … {hi:+.3} ms{}",
+                    m.case.label(),
+                    confidence(hi < VERSION_MAX_EXTRA_MS, lo >= VERSION_MAX_EXTRA_MS)
                 )
             }
             Case::MoveCursor | Case::ScreenSize => continue,
@@ -451,76 +578,85 @@ fn print_verdicts(results: &[Measured]) {
     }
 }
 
-/// Times the client-side steps on captured screenshot replies, without the network.
+/// Says whether the confidence interval settles the verdict.
+fn confidence(surely_within: bool, surely_over: bool) -> &'static str {
+    if surely_within {
+        " (clear)"
+    } else if surely_over {
+        " (clear miss)"
+    } else {
+        " (the interval straddles the target: within this run's noise)"
+    }
+}
+
+/// Times each client's reply handling without the network, on the captured replies and synthetic 1 and 4 MiB
+/// ones (a Retina-sized PNG), to show where a difference in the main table comes from.
 async fn print_breakdown(results: &[Measured]) {
     const REPS: usize = 50;
-    println!();
-    println!(
-        "Client-side cost of each step on the last captured reply (median of {REPS}, ms, no network):"
-    );
-    println!();
-    println!(
-        "| Reply | Frame → `String` copy | `Reply::parse` (`Value`) | Raw borrowed parse | base64 decode | Ours: copy + parse + decode | Raw: parse + decode |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    for m in results
+    let synthetic = [
+        (1usize, synthetic_reply(1 << 20)),
+        (4, synthetic_reply(4 << 20)),
+    ];
+    let mut replies: Vec<(String, &'static str, &str, bool)> = results
         .iter()
         .filter(|m| m.case.is_image() || m.case == Case::Version)
-    {
-        let text = m.last_reply.as_str();
-        let image = m.case.is_image();
-        let copy = time_median(REPS, || {
-            std::hint::black_box(text.to_string());
-        });
-        let value_parse = time_median(REPS, || {
-            let _ = std::hint::black_box(Reply::parse(m.case.command(), text));
-        });
-        let raw_parse = time_median(REPS, || {
-            let _ = std::hint::black_box(serde_json::from_str::<RawReply<'_>>(text));
-        });
-        let b64 = serde_json::from_str::<RawReply<'_>>(text)
-            .ok()
-            .and_then(|r| r.image_data)
-            .unwrap_or_default();
-        let decode = time_median(REPS, || {
-            let _ = std::hint::black_box(
-                base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()),
-            );
-        });
-        let ours_total = time_median(REPS, || {
-            let owned = text.to_string();
-            let parsed = Reply::parse(m.case.command(), &owned);
-            if let Ok(reply) = parsed {
-                if let Some(data) = reply.fields().get("image_data").and_then(|v| v.as_str()) {
-                    let _ = std::hint::black_box(
-                        base64::engine::general_purpose::STANDARD.decode(data.trim()),
-                    );
-                }
-            }
-        });
-        let raw_total = time_median(REPS, || {
-            let _ = std::hint::black_box(check_reply(text, image));
-        });
-        println!(
-            "| {} ({} B) | {} | {} | {} | {} | {} | {} |",
-            m.case.label(),
-            text.len(),
-            fmt_ms(copy),
-            fmt_ms(value_parse),
-            fmt_ms(raw_parse),
-            fmt_ms(decode),
-            fmt_ms(ours_total),
-            fmt_ms(raw_total)
-        );
+        .map(|m| {
+            (
+                m.case.label(),
+                m.case.command(),
+                m.last_reply.as_str(),
+                m.case.is_image(),
+            )
+        })
+        .collect();
+    for (mib, text) in &synthetic {
+        replies.push((
+            format!("synthetic {mib} MiB screenshot"),
+            "screenshot",
+            text.as_str(),
+            true,
+        ));
     }
     println!();
     println!(
-        "Actor hop model (bounded mpsc + oneshot round trip between two tasks, no I/O; median of 1000): {} ms",
-        fmt_ms(actor_hop_model(1000).await)
+        "Where the time goes: each client's reply handling without the network (µs, median of {REPS}, the two \
+         clients alternating; ours replicates `connection.rs` + `Reply::parse` + `Screenshot::from_reply`):"
+    );
+    println!();
+    println!(
+        "| Reply | Bytes | Client | Frame → `String` copy | JSON parse | base64 decode | Free | Total |"
+    );
+    println!("|---|---:|---|---:|---:|---:|---:|---:|");
+    for (label, command, text, image) in replies {
+        let mut ours: Vec<[f64; 4]> = Vec::with_capacity(REPS);
+        let mut raw: Vec<[f64; 4]> = Vec::with_capacity(REPS);
+        for _ in 0..REPS {
+            ours.push(ours_steps(command, text, image));
+            raw.push(raw_steps(text, image));
+        }
+        for (client, steps) in [("ours", &ours), ("raw", &raw)] {
+            let column = |k: usize| stats(&steps.iter().map(|s| s[k]).collect::<Vec<_>>()).0;
+            let total = stats(&steps.iter().map(|s| s.iter().sum()).collect::<Vec<f64>>()).0;
+            println!(
+                "| {label} | {} | {client} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+                text.len(),
+                column(0),
+                column(1),
+                column(2),
+                column(3),
+                total
+            );
+        }
+    }
+    println!();
+    println!(
+        "Actor hop model (a job over a bounded mpsc channel to another task, the answer over a oneshot, no I/O; \
+         median of 1000): {:.1} µs",
+        actor_hop_model(1000).await * 1000.0
     );
 }
 
-async fn run(url: String) -> Result<(), BenchError> {
+async fn run(url: String, flavor: Flavor) -> Result<(), BenchError> {
     let client = Client::new(Endpoint::parse(&url)?, ClientOptions::default());
     let mut raw = RawClient::connect(&url).await?;
     let version = client.version().await?;
@@ -544,10 +680,43 @@ async fn run(url: String) -> Result<(), BenchError> {
         version.package, size.width, size.height
     );
     println!();
-    print_table(&results);
+    print_table(&results, flavor);
     print_verdicts(&results);
     print_breakdown(&results).await;
     Ok(())
+}
+
+/// The tokio runtime flavour to measure on (`CUA_BENCH_RUNTIME`).
+#[derive(Debug, Clone, Copy)]
+enum Flavor {
+    /// The product's: the caller and the client's connection task may run on different worker threads.
+    MultiThread,
+    /// Everything on one thread: no cross-thread wake-ups, isolates what the actor hop costs beyond them.
+    CurrentThread,
+}
+
+impl Flavor {
+    fn from_env() -> Result<Flavor, BenchError> {
+        match std::env::var("CUA_BENCH_RUNTIME")
+            .unwrap_or_default()
+            .as_str()
+        {
+            "" | "multi_thread" => Ok(Flavor::MultiThread),
+            "current_thread" => Ok(Flavor::CurrentThread),
+            other => Err(BenchError::BadRuntime(other.to_string())),
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Flavor::MultiThread => {
+                "tokio multi-thread runtime (the benchmark runs as a spawned task)"
+            }
+            Flavor::CurrentThread => {
+                "tokio current-thread runtime (CUA_BENCH_RUNTIME=current_thread)"
+            }
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -556,13 +725,15 @@ fn main() -> ExitCode {
             .ok()
             .filter(|u| !u.is_empty())
             .ok_or(BenchError::NoUrl)?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(BenchError::Runtime)?;
-        // Run on a worker thread, as a tool call in the product does, not on the blocking main thread.
+        let flavor = Flavor::from_env()?;
+        let mut builder = match flavor {
+            Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
+            Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        };
+        let runtime = builder.enable_all().build().map_err(BenchError::Runtime)?;
+        // Run as a spawned task, as a tool call in the product does (on a worker thread, not the main thread).
         runtime.block_on(async {
-            tokio::spawn(run(url))
+            tokio::spawn(run(url, flavor))
                 .await
                 .map_err(|e| BenchError::Task(e.to_string()))?
         })

@@ -34,7 +34,7 @@ pub(super) fn manifest() -> Value {
 }
 
 /// Generates the normalised schema of `T` (see the module doc for what "normalised" means).
-pub(super) fn generate<T: JsonSchema>() -> Value {
+pub(crate) fn generate<T: JsonSchema>() -> Value {
     let settings = SchemaSettings::draft07().with(|s| {
         s.inline_subschemas = true;
         s.meta_schema = None;

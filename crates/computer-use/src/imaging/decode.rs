@@ -34,8 +34,19 @@ pub fn sniff(input: &[u8]) -> Result<SourceFormat, ImagingError> {
     } else if input.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Ok(SourceFormat::Jpeg)
     } else {
-        let head = input.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
-        Err(ImagingError::UnknownFormat { head: if head.is_empty() { "nothing".into() } else { head } })
+        let head = input
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Err(ImagingError::UnknownFormat {
+            head: if head.is_empty() {
+                "nothing".into()
+            } else {
+                head
+            },
+        })
     }
 }
 
@@ -56,9 +67,13 @@ fn reader(input: &[u8], format: SourceFormat) -> ImageReader<Cursor<&[u8]>> {
 /// Width and height from the header alone (no pixel decoding).
 pub fn dimensions(input: &[u8]) -> Result<(SourceFormat, u32, u32), ImagingError> {
     let format = sniff(input)?;
-    let (w, h) = reader(input, format).into_dimensions().map_err(|e| ImagingError::Decode(e.to_string()))?;
+    let (w, h) = reader(input, format)
+        .into_dimensions()
+        .map_err(|e| ImagingError::Decode(e.to_string()))?;
     if w == 0 || h == 0 {
-        return Err(ImagingError::Decode(format!("image has no pixels ({w}x{h})")));
+        return Err(ImagingError::Decode(format!(
+            "image has no pixels ({w}x{h})"
+        )));
     }
     Ok((format, w, h))
 }
@@ -67,9 +82,15 @@ pub fn dimensions(input: &[u8]) -> Result<(SourceFormat, u32, u32), ImagingError
 /// grey, 16-bit) are converted, dropping alpha: screenshots are opaque.
 pub fn decode(input: &[u8]) -> Result<(SourceFormat, RgbImage), ImagingError> {
     let format = sniff(input)?;
-    let image = reader(input, format).decode().map_err(|e| ImagingError::Decode(e.to_string()))?;
+    let image = reader(input, format)
+        .decode()
+        .map_err(|e| ImagingError::Decode(e.to_string()))?;
     if image.width() == 0 || image.height() == 0 {
-        return Err(ImagingError::Decode(format!("image has no pixels ({}x{})", image.width(), image.height())));
+        return Err(ImagingError::Decode(format!(
+            "image has no pixels ({}x{})",
+            image.width(),
+            image.height()
+        )));
     }
     Ok((format, image.into_rgb8()))
 }
@@ -82,7 +103,10 @@ mod tests {
     fn sniffs_by_magic_not_label() {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest"), Ok(SourceFormat::Png));
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Ok(SourceFormat::Jpeg));
-        let err = sniff(b"GIF89a").err().map(|e| e.to_string()).unwrap_or_default();
+        let err = sniff(b"GIF89a")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("47 49 46 38 39 61"), "{err}");
         assert!(sniff(b"").is_err());
     }

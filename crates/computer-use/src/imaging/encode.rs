@@ -1,9 +1,11 @@
 //! Encoding RGB8 pixels into the configured output format.
 //!
 //! Encoder choices are measured (`bench/imaging.sh`, `shared/reference/rust-stack.md` §4): JPEG via
-//! jpeg-encoder (see [`super::jpeg`]); PNG via `image`'s fdeflate "Fast" mode (16x faster than the
-//! default level, ~40% larger), with the default level kept as a fitting step; WebP lossless via
-//! `image`'s pure-Rust encoder (as fast as PNG Fast, about half the bytes).
+//! jpeg-encoder (see [`super::jpeg`]); PNG via `image`'s fdeflate "Fast" mode (~15x faster than
+//! the default level, ~40% larger), with the default level kept as a fitting step; WebP lossless
+//! via `image`'s pure-Rust encoder (as fast as PNG Fast, ~40% fewer bytes). Note that a downscaled
+//! PNG of a text-heavy screen can be *larger* than the full-size one (resampling turns flat text
+//! pixels into many shades), which is one more reason JPEG is the default.
 
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::codecs::webp::WebPEncoder;
@@ -46,7 +48,9 @@ pub fn encode(
         }
         OutputFormat::Webp => {
             let mut out = Vec::with_capacity(pixels.len() / 3);
-            WebPEncoder::new_lossless(&mut out).write_image(pixels, width, height, ExtendedColorType::Rgb8).map_err(failed)?;
+            WebPEncoder::new_lossless(&mut out)
+                .write_image(pixels, width, height, ExtendedColorType::Rgb8)
+                .map_err(failed)?;
             Ok(out)
         }
     }
@@ -61,21 +65,47 @@ mod tests {
     #[test]
     fn lossless_formats_round_trip() {
         let px = busy_desktop(320, 200);
-        for (format, effort) in
-            [(OutputFormat::Png, PngEffort::Fast), (OutputFormat::Png, PngEffort::Balanced), (OutputFormat::Webp, PngEffort::Fast)]
-        {
+        for (format, effort) in [
+            (OutputFormat::Png, PngEffort::Fast),
+            (OutputFormat::Png, PngEffort::Balanced),
+            (OutputFormat::Webp, PngEffort::Fast),
+        ] {
             let bytes = encode(&px, (320, 200), format, 80, effort, true).unwrap();
             let back = image::load_from_memory(&bytes).unwrap().into_rgb8();
             assert_eq!(back.dimensions(), (320, 200));
-            assert!(back.as_raw() == &px, "{format:?} {effort:?} is not lossless");
+            assert!(
+                back.as_raw() == &px,
+                "{format:?} {effort:?} is not lossless"
+            );
         }
     }
 
     #[test]
     fn balanced_png_is_smaller_than_fast() {
         let px = busy_desktop(640, 400);
-        let fast = encode(&px, (640, 400), OutputFormat::Png, 0, PngEffort::Fast, false).unwrap();
-        let balanced = encode(&px, (640, 400), OutputFormat::Png, 0, PngEffort::Balanced, false).unwrap();
-        assert!(balanced.len() < fast.len(), "{} vs {}", balanced.len(), fast.len());
+        let fast = encode(
+            &px,
+            (640, 400),
+            OutputFormat::Png,
+            0,
+            PngEffort::Fast,
+            false,
+        )
+        .unwrap();
+        let balanced = encode(
+            &px,
+            (640, 400),
+            OutputFormat::Png,
+            0,
+            PngEffort::Balanced,
+            false,
+        )
+        .unwrap();
+        assert!(
+            balanced.len() < fast.len(),
+            "{} vs {}",
+            balanced.len(),
+            fast.len()
+        );
     }
 }

@@ -79,9 +79,15 @@ mod tests {
 
     #[test]
     fn seed_message_is_reproduced() {
-        let e = ImagingError::TooLarge { bytes: (12.3 * 1_048_576.0) as usize, max: 10_485_760 };
+        let e = ImagingError::TooLarge {
+            bytes: (12.3 * 1_048_576.0) as usize,
+            max: 10_485_760,
+        };
         let text = e.to_string();
-        assert!(text.starts_with("Screenshot too large (12.3 MB). Max: 10 MB. Fix: "), "{text}");
+        assert!(
+            text.starts_with("Screenshot too large (12.3 MB). Max: 10 MB. Fix: "),
+            "{text}"
+        );
         assert!(text.contains("maxScreenshotBytes"), "{text}");
     }
 

@@ -36,14 +36,20 @@ pub struct Fitted {
 }
 
 /// Renders `region` of `src` at `size` and fits it under `policy.max_bytes`.
-pub fn fit(src: &RgbImage, region: Region, size: (u32, u32), policy: &ImagePolicy) -> Result<Fitted, ImagingError> {
+pub fn fit(
+    src: &RgbImage,
+    region: Region,
+    size: (u32, u32),
+    policy: &ImagePolicy,
+) -> Result<Fitted, ImagingError> {
     let format = policy.format;
     let mut quality = policy.first_quality();
     let min_quality = policy.min_jpeg_quality.clamp(1, 100);
     let mut effort = PngEffort::Fast;
     let mut size = size;
     let mut steps = Vec::new();
-    let (mut pixels, mut bytes) = render(src, region, size, format, quality, effort, policy.parallel)?;
+    let (mut pixels, mut bytes) =
+        render(src, region, size, format, quality, effort, policy.parallel)?;
     while bytes.len() > policy.max_bytes {
         if format == OutputFormat::Jpeg && quality > min_quality {
             let next = quality.saturating_sub(QUALITY_STEP).max(min_quality);
@@ -55,8 +61,12 @@ pub fn fit(src: &RgbImage, region: Region, size: (u32, u32), policy: &ImagePolic
             effort = PngEffort::Balanced;
             bytes = encode(&pixels, size, format, quality, effort, policy.parallel)?;
         } else {
-            let Some(next) = smaller(size, (region.width, region.height), policy.min_long_edge) else {
-                return Err(ImagingError::TooLarge { bytes: bytes.len(), max: policy.max_bytes });
+            let Some(next) = smaller(size, (region.width, region.height), policy.min_long_edge)
+            else {
+                return Err(ImagingError::TooLarge {
+                    bytes: bytes.len(),
+                    max: policy.max_bytes,
+                });
             };
             steps.push(format!("size {}x{}→{}x{}", size.0, size.1, next.0, next.1));
             size = next;
@@ -64,7 +74,13 @@ pub fn fit(src: &RgbImage, region: Region, size: (u32, u32), policy: &ImagePolic
         }
     }
     let quality = (format == OutputFormat::Jpeg).then_some(quality);
-    Ok(Fitted { bytes, width: size.0, height: size.1, quality, steps })
+    Ok(Fitted {
+        bytes,
+        width: size.0,
+        height: size.1,
+        quality,
+        steps,
+    })
 }
 
 /// The next size down from `(w, h)` (×0.75, long edge not below `min_long_edge`), computed from
@@ -75,7 +91,11 @@ fn smaller((w, h): (u32, u32), source: (u32, u32), min_long_edge: u32) -> Option
     if target_long >= long {
         return None;
     }
-    let next = policy::scaled(source.0, source.1, f64::from(target_long) / f64::from(source.0.max(source.1)));
+    let next = policy::scaled(
+        source.0,
+        source.1,
+        f64::from(target_long) / f64::from(source.0.max(source.1)),
+    );
     (next.0 < w || next.1 < h).then_some(next)
 }
 
@@ -103,24 +123,25 @@ fn render<'a>(
         let bytes = encode(&pixels, size, format, quality, effort, parallel)?;
         return Ok((Cow::Owned(pixels), bytes));
     }
-    if format == OutputFormat::Jpeg {
-        if let Some((top_rows, interval)) = jpeg::split(w, h, quality) {
-            let (top, bottom) = pixels.split_at_mut(top_rows as usize * w as usize * 3);
-            let band = |first_row: u32, rows: u32, out: &mut [u8]| {
-                resize_band(src, region, size, first_row, out, FILTER)?;
-                jpeg::encode(out, w, rows, quality, interval)
-            };
-            let (upper, lower) = std::thread::scope(|s| {
-                let lower = s.spawn(|| band(top_rows, h - top_rows, bottom));
-                (band(0, top_rows, top), lower.join())
-            });
-            let lower = lower.map_err(|_| ImagingError::Encode("resize/encode thread panicked".into()))??;
-            let bytes = match jpeg::join(upper?, &lower, h) {
-                Some(joined) => joined,
-                None => jpeg::encode(&pixels, w, h, quality, 0)?,
-            };
-            return Ok((Cow::Owned(pixels), bytes));
-        }
+    if format == OutputFormat::Jpeg
+        && let Some((top_rows, interval)) = jpeg::split(w, h, quality)
+    {
+        let (top, bottom) = pixels.split_at_mut(top_rows as usize * w as usize * 3);
+        let band = |first_row: u32, rows: u32, out: &mut [u8]| {
+            resize_band(src, region, size, first_row, out, FILTER)?;
+            jpeg::encode(out, w, rows, quality, interval)
+        };
+        let (upper, lower) = std::thread::scope(|s| {
+            let lower = s.spawn(|| band(top_rows, h - top_rows, bottom));
+            (band(0, top_rows, top), lower.join())
+        });
+        let lower =
+            lower.map_err(|_| ImagingError::Encode("resize/encode thread panicked".into()))??;
+        let bytes = match jpeg::join(upper?, &lower, h) {
+            Some(joined) => joined,
+            None => jpeg::encode(&pixels, w, h, quality, 0)?,
+        };
+        return Ok((Cow::Owned(pixels), bytes));
     }
     let top_rows = h / 2;
     let (top, bottom) = pixels.split_at_mut(top_rows as usize * w as usize * 3);

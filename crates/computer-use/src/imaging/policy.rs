@@ -3,7 +3,8 @@
 //!
 //! Defaults come from the client limits in `shared/reference/peers.md` §3.2 (Anthropic downsamples
 //! above a 1568 px long edge or ~1.15 MP and rejects > 2000 px in many-image requests) and from the
-//! measurements in `bench/imaging.sh` (JPEG q80 is ~5x smaller than lossless for a busy desktop).
+//! measurements in `bench/imaging.sh` (on a busy desktop at the default budget, JPEG q80 is ~290 KiB,
+//! WebP lossless ~800 KiB, PNG Fast ~1.4 MiB).
 
 /// Encoding of the image handed to the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,7 +100,11 @@ impl ImagePolicy {
             return (width, height);
         }
         let long = f64::from(width.max(height));
-        let mut factor = if apply_scale { self.effective_scale() } else { 1.0 };
+        let mut factor = if apply_scale {
+            self.effective_scale()
+        } else {
+            1.0
+        };
         let edge_cap = self.max_long_edge.min(self.hard_max_edge).max(1);
         factor = factor.min(f64::from(edge_cap) / long);
         let pixels = f64::from(width) * f64::from(height);
@@ -131,29 +136,49 @@ mod tests {
 
     #[test]
     fn scale_applies_first_and_never_upscales() {
-        let unbounded = ImagePolicy { scale: 0.5, max_pixels: u64::MAX, ..ImagePolicy::default() };
+        let unbounded = ImagePolicy {
+            scale: 0.5,
+            max_pixels: u64::MAX,
+            ..ImagePolicy::default()
+        };
         assert_eq!(unbounded.target_size(2880, 1800, true), (1440, 900));
         // 1440x900 is 1.3 MP: the default budget still shrinks it.
-        let p = ImagePolicy { scale: 0.5, ..ImagePolicy::default() };
+        let p = ImagePolicy {
+            scale: 0.5,
+            ..ImagePolicy::default()
+        };
         assert_eq!(p.target_size(2880, 1800, true), (1356, 847));
         assert_eq!(p.target_size(1280, 800, true), (640, 400));
         assert_eq!(p.target_size(2880, 1800, false), (1356, 847));
-        let p = ImagePolicy { scale: 3.0, ..ImagePolicy::default() };
+        let p = ImagePolicy {
+            scale: 3.0,
+            ..ImagePolicy::default()
+        };
         assert_eq!(p.target_size(800, 600, true), (800, 600));
         assert_eq!(p.target_size(1, 1, true), (1, 1));
     }
 
     #[test]
     fn hard_max_edge_caps_a_generous_long_edge() {
-        let p = ImagePolicy { max_long_edge: 5000, max_pixels: u64::MAX, ..ImagePolicy::default() };
+        let p = ImagePolicy {
+            max_long_edge: 5000,
+            max_pixels: u64::MAX,
+            ..ImagePolicy::default()
+        };
         assert_eq!(p.target_size(4000, 100, true), (2000, 50));
     }
 
     #[test]
     fn odd_scales_are_clamped() {
-        let nan = ImagePolicy { scale: f64::NAN, ..ImagePolicy::default() };
+        let nan = ImagePolicy {
+            scale: f64::NAN,
+            ..ImagePolicy::default()
+        };
         assert_eq!(nan.effective_scale(), 1.0);
-        let tiny = ImagePolicy { scale: 0.0, ..ImagePolicy::default() };
+        let tiny = ImagePolicy {
+            scale: 0.0,
+            ..ImagePolicy::default()
+        };
         assert_eq!(tiny.target_size(1000, 500, true), (100, 50));
     }
 }

@@ -40,7 +40,11 @@ pub fn busy_desktop(width: u32, height: u32) -> Vec<u8> {
                     tx += 7; // word gap
                     continue;
                 }
-                let ink = if rng.below(9) == 0 { [30, 90, 200] } else { [20, 20, 20] };
+                let ink = if rng.below(9) == 0 {
+                    [30, 90, 200]
+                } else {
+                    [20, 20, 20]
+                };
                 glyph(&mut px, w, h, tx, ty, &mut rng, ink);
                 tx += 8;
             }
@@ -62,7 +66,15 @@ fn fill(px: &mut [u8], w: usize, h: usize, rect: (usize, usize, usize, usize), c
 }
 
 /// One 7×10 glyph built from 1-px vertical and horizontal strokes.
-fn glyph(px: &mut [u8], w: usize, h: usize, x0: usize, y0: usize, rng: &mut XorShift, ink: [u8; 3]) {
+fn glyph(
+    px: &mut [u8],
+    w: usize,
+    h: usize,
+    x0: usize,
+    y0: usize,
+    rng: &mut XorShift,
+    ink: [u8; 3],
+) {
     let mut put = |x: usize, y: usize| {
         if x < w && y < h {
             let i = (y * w + x) * 3;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use cua_protocol::{Client, ClientOptions, ConnectionState, Resolve};
 
 use crate::config::{Provider, VmTarget};
+use crate::coords::Frames;
 use crate::vm::VmError;
 use crate::vm::resolve::resolver_for;
 
@@ -39,6 +40,7 @@ pub struct VmSession {
     target: VmTarget,
     gui: Client,
     shell: Client,
+    frames: Frames,
 }
 
 impl std::fmt::Debug for VmSession {
@@ -65,7 +67,12 @@ impl VmSession {
         };
         let gui = Client::new(SharedResolver(resolver.clone()), opts.clone());
         let shell = Client::new(SharedResolver(resolver), opts);
-        VmSession { target, gui, shell }
+        VmSession {
+            target,
+            gui,
+            shell,
+            frames: Frames::default(),
+        }
     }
 
     /// The configured target.
@@ -81,6 +88,11 @@ impl VmSession {
     /// The lane for shell commands and file transfers.
     pub fn shell(&self) -> &Client {
         &self.shell
+    }
+
+    /// The calibration and the frames of the images returned for this VM.
+    pub fn frames(&self) -> &Frames {
+        &self.frames
     }
 
     /// The GUI lane's connection health.

@@ -1,0 +1,39 @@
+//! `vm_screenshot` against the real server: the image is scaled by `screenshotScale`, fits the budgets,
+//! and its frame maps back to the screen.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use testkit::desktop::Desktop;
+
+#[tokio::test]
+async fn screenshot_applies_the_scale_and_reports_its_frame() {
+    let desktop = Desktop::start();
+    let ctx = ctx(&desktop, "screenshotScale: 0.5");
+    let out = ok(&ctx, "vm_screenshot", json!({})).await;
+    let img = image(&out);
+    assert_eq!((img.width(), img.height()), (640, 400));
+    assert_eq!(out.details["width"], 640);
+    assert_eq!(out.details["screenWidth"], 1280);
+    assert_eq!(out.details["mimeType"], "image/jpeg");
+    let first = out.details["frame"].as_u64().unwrap();
+    let again = ok(&ctx, "vm_screenshot", json!({})).await;
+    assert_eq!(again.details["frame"].as_u64().unwrap(), first + 1);
+    assert!(out.joined_text().contains("frame"), "{}", out.joined_text());
+    let e = err(&ctx, "vm_screenshot", json!({"bogus": 1})).await;
+    assert!(e.message.contains("unknown field `bogus`"), "{e}");
+}
+
+#[tokio::test]
+async fn a_tiny_byte_cap_is_met_by_stepping_down_or_refused_with_the_seeds_message() {
+    let desktop = Desktop::start();
+    let ctx = ctx(&desktop, "screenshotScale: 1.0, maxScreenshotBytes: 1024");
+    let e = err(&ctx, "vm_screenshot", json!({})).await;
+    assert!(e.message.starts_with("Screenshot too large ("), "{e}");
+    assert!(
+        e.message.contains("Max: 1 KB") || e.message.contains("Max: 0"),
+        "{e}"
+    );
+}
