@@ -8,8 +8,10 @@
 //! Method: both clients hold one socket each to the same server. Per iteration each client runs the command
 //! once, back to back, and which one goes first alternates between iterations (A B, B A, …) so drift and
 //! "second call in a pair" effects hit both equally. 5 warm-up calls each, then n = 100 for the cheap
-//! commands and 50 for screenshots. A second table times the client-side steps on a captured reply, to show
-//! where any difference comes from.
+//! commands and 50 for screenshots. Next to the medians it reports the paired difference with a confidence
+//! interval, because on a busy 2-core machine the server's own jitter is far larger than the client's cost.
+//! A second table times the client-side steps on captured (and synthetic 1 and 4 MiB) replies, to show where
+//! any difference comes from. `CUA_BENCH_RUNTIME=current_thread` reruns it without cross-thread wake-ups.
 //!
 //! Run it through `bench/protocol.sh` (it starts a private desktop and fills the screen), or against a running
 //! server: `CUA_WS_URL=ws://127.0.0.1:8000/ws cargo bench -p cua-protocol --bench roundtrip`.
@@ -515,7 +517,8 @@ fn print_table(results: &[Measured], flavor: Flavor) {
          iteration with the order alternating; {WARMUP} warm-up calls each; wall time per call on a \
          {}. Paired Δ = median over blocks of two iterations (one in each order) of the mean difference \
          ours − raw, with its 95% confidence interval: when the interval straddles a target, this run could \
-         not tell. Payloads (last call): {}.",
+         not tell (the interval assumes independent iterations; bursts of load from other processes make it \
+         optimistic). Payloads (last call): {}.",
         flavor.describe(),
         sizes.join("; ")
     );
@@ -581,9 +584,9 @@ fn print_verdicts(results: &[Measured]) {
 /// Says whether the confidence interval settles the verdict.
 fn confidence(surely_within: bool, surely_over: bool) -> &'static str {
     if surely_within {
-        " (clear)"
+        " (the interval is within the target)"
     } else if surely_over {
-        " (clear miss)"
+        " (the whole interval is over the target)"
     } else {
         " (the interval straddles the target: within this run's noise)"
     }
@@ -624,7 +627,7 @@ async fn print_breakdown(results: &[Measured]) {
     );
     println!();
     println!(
-        "| Reply | Bytes | Client | Frame → `String` copy | JSON parse | base64 decode | Free | Total |"
+        "| Reply | Bytes | Client | Frame → `String` copy | JSON parse | base64 decode | Free | Total (median of sums) |"
     );
     println!("|---|---:|---|---:|---:|---:|---:|---:|");
     for (label, command, text, image) in replies {
