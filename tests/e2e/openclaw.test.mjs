@@ -71,7 +71,7 @@ before(async () => {
       { text: "Main: the worker finished." },
     ],
     worker: [
-      { tool: "vm_launch", args: { app: "xterm", args: ["-xrm", "XTerm*allowSendEvents: true", "-geometry", "80x20+0+0"] } },
+      { tool: "vm_launch", args: { app: "xterm", args: ["-xrm", "XTerm*allowSendEvents: true", "-geometry", "80x20+0+0", "-e", "/bin/sh"] } },
       // A click inside the new window focuses it, as a person would; the pause lets the xterm map first.
       // (40, 40) is inside the 80x20 xterm at the top-left whether it is read as screen or screenshot pixels.
       { tool: "vm_click", args: { x: 40, y: 40 }, delayMs: 2500 },

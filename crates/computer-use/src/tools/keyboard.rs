@@ -1,6 +1,19 @@
-//! (filled in by the tools work)
+//! The keyboard and the clipboard: `vm_type` (text of any length, typed in pieces and never replayed),
+//! `vm_key` (keys and combinations, normalised before sending; unknown keys refused with suggestions) and
+//! `vm_clipboard` (read, or set and confirm).
+//!
+//! All three use the GUI lane: typing and key presses must stay ordered with clicks and screenshots, and the
+//! clipboard belongs to the desktop session the GUI lane drives.
+
+mod clipboard;
+mod key;
+mod typing;
+
+pub use clipboard::{Clipboard, ClipboardArgs, MAX_CLIPBOARD_BYTES};
+pub use key::{Key, KeyArgs};
+pub use typing::{CHUNK_CHARS, MAX_TYPE_CHARS, Type, TypeArgs, chunks};
 
 use crate::tools::Tool;
 
 /// This module's tools.
-pub const TOOLS: &[&dyn Tool] = &[];
+pub const TOOLS: &[&dyn Tool] = &[&Type, &Key, &Clipboard];

@@ -53,7 +53,8 @@ pub fn list() -> Vec<ToolInfo> {
         .collect()
 }
 
-/// Calls a tool by name; an unknown name is an invalid-arguments error naming the tools.
+/// Calls a tool by name through the guards (rate limit, loop guard, exec policy, audit: see
+/// [`crate::guards`]); an unknown name is an invalid-arguments error naming the tools.
 pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutput, ToolError> {
     let Some(tool) = find(name) else {
         let names: Vec<&str> = registry().iter().map(|t| t.name()).collect();
@@ -62,5 +63,7 @@ pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutp
             names.join(", ")
         )));
     };
-    tool.call(ctx, args).await
+    ctx.guards
+        .run(ctx.vm_name(), name, args, |args| tool.call(ctx, args))
+        .await
 }

@@ -54,6 +54,10 @@ pub async fn focused_xterm(client: &Client, title: &str) -> i64 {
         title,
         "-sl",
         "1000",
+        // A plain shell: the user's interactive bash may run start-up files that stall (a stale pyenv lock
+        // did here), and then typed text is never run.
+        "-e",
+        "/bin/sh",
     ]
     .iter()
     .map(|s| s.to_string())

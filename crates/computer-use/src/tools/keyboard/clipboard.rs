@@ -1,0 +1,105 @@
+//! `vm_clipboard`: reads the VM's clipboard, or sets it (one tool for both keeps the tool list short).
+//!
+//! On Linux the server sets the clipboard through xclip, which takes the selection asynchronously: a read (or
+//! a paste) right after `set_clipboard` can still see the old content. So after setting, the clipboard is
+//! read back until it matches (briefly), and the result says whether it was confirmed.
+
+use std::time::{Duration, Instant};
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::tools::screen::{cancellable, pause};
+use crate::tools::shell::output::{OUTPUT_CAP_BYTES, shorten};
+use crate::tools::{Content, ToolContext, ToolError, ToolOutput, TypedTool};
+
+/// The largest text `vm_clipboard` sets (bigger text belongs in a file).
+pub const MAX_CLIPBOARD_BYTES: usize = 1 << 20;
+
+/// How long a set is confirmed by reading back.
+const CONFIRM_FOR: Duration = Duration::from_millis(1500);
+
+/// `vm_clipboard {text?}`.
+pub struct Clipboard;
+
+/// Arguments of `vm_clipboard`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClipboardArgs {
+    /// Text to put on the clipboard; omit it to read the clipboard.
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+impl TypedTool for Clipboard {
+    type Args = ClipboardArgs;
+    const NAME: &'static str = "vm_clipboard";
+    const DESCRIPTION: &'static str = "Read the VM's clipboard text, or set it when `text` is given \
+        (then paste with vm_key, e.g. \"cmd+v\" or \"ctrl+v\").";
+
+    async fn run(&self, ctx: &ToolContext, args: ClipboardArgs) -> Result<ToolOutput, ToolError> {
+        match args.text {
+            None => read(ctx).await,
+            Some(text) => set(ctx, &text).await,
+        }
+    }
+}
+
+async fn read(ctx: &ToolContext) -> Result<ToolOutput, ToolError> {
+    let session = ctx.session()?;
+    let text = cancellable(ctx, &session, session.gui().clipboard()).await?;
+    let chars = text.chars().count();
+    let (shown, dropped) = shorten(&text, OUTPUT_CAP_BYTES);
+    let summary = if text.is_empty() {
+        "The clipboard is empty (or holds no text).".to_string()
+    } else if dropped > 0 {
+        format!(
+            "Clipboard: {chars} characters ({} bytes); {dropped} bytes in the middle were left out.",
+            text.len()
+        )
+    } else {
+        format!("Clipboard: {chars} characters.")
+    };
+    Ok(ToolOutput {
+        content: vec![Content::Text(shown.clone()), Content::Text(summary)],
+        details: Default::default(),
+    }
+    .with("text", shown)
+    .with("characters", chars)
+    .with("droppedBytes", dropped))
+}
+
+async fn set(ctx: &ToolContext, text: &str) -> Result<ToolOutput, ToolError> {
+    if text.len() > MAX_CLIPBOARD_BYTES {
+        return Err(ToolError::rejected(format!(
+            "vm_clipboard: {} bytes is more than the {MAX_CLIPBOARD_BYTES} bytes it sets; the clipboard was not changed. \
+             Write large text to a file with vm_file_write instead.",
+            text.len()
+        )));
+    }
+    let session = ctx.session()?;
+    let client = session.gui();
+    cancellable(ctx, &session, client.set_clipboard(text)).await?;
+    let start = Instant::now();
+    let confirmed = loop {
+        if cancellable(ctx, &session, client.clipboard()).await? == text {
+            break true;
+        }
+        if start.elapsed() > CONFIRM_FOR {
+            break false;
+        }
+        pause(ctx, Duration::from_millis(100)).await?;
+    };
+    let chars = text.chars().count();
+    let message = if confirmed {
+        format!("Clipboard set ({chars} characters).")
+    } else {
+        format!(
+            "Clipboard set ({chars} characters), but reading it back still shows other content; \
+             a paste may insert the old text. Read it with vm_clipboard before pasting."
+        )
+    };
+    Ok(ToolOutput::text(message)
+        .with("characters", chars)
+        .with("confirmed", confirmed))
+}

@@ -1,0 +1,160 @@
+//! `vm_click` (seed-compatible: `x`, `y`, `button` left/right/double, default left; plus middle and triple)
+//! and `vm_move`.
+//!
+//! The server has no `middle_click` command, so a middle click is `mouse_down` + `mouse_up` with the middle
+//! button at the point (recorded as held in between). A triple click is the server's double click followed
+//! by one more click at the same point, well inside every toolkit's multi-click interval (the two commands
+//! are ~1 ms apart on the GUI lane).
+
+use cua_protocol::Button;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::target::{self, Point};
+use super::{guarded, held};
+use crate::tools::screen::cancellable;
+use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
+
+/// `vm_click`.
+pub struct Click;
+
+/// Which click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ClickButton {
+    /// One left click.
+    #[default]
+    Left,
+    /// One right click.
+    Right,
+    /// Two left clicks.
+    Double,
+    /// One middle click.
+    Middle,
+    /// Three left clicks (selects a line).
+    Triple,
+}
+
+impl ClickButton {
+    fn verb(self) -> &'static str {
+        match self {
+            ClickButton::Left => "Clicked",
+            ClickButton::Right => "Right-clicked",
+            ClickButton::Double => "Double-clicked",
+            ClickButton::Middle => "Middle-clicked",
+            ClickButton::Triple => "Triple-clicked",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ClickButton::Left => "left",
+            ClickButton::Right => "right",
+            ClickButton::Double => "double",
+            ClickButton::Middle => "middle",
+            ClickButton::Triple => "triple",
+        }
+    }
+}
+
+/// Arguments of `vm_click`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClickArgs {
+    /// X in pixels of the latest screenshot.
+    pub x: f64,
+    /// Y in pixels of the latest screenshot.
+    pub y: f64,
+    /// Which click.
+    #[serde(default)]
+    pub button: ClickButton,
+    /// Frame id of the screenshot the point was read from; refused if it is not the latest.
+    #[serde(default)]
+    pub frame: Option<u64>,
+}
+
+impl TypedTool for Click {
+    type Args = ClickArgs;
+    const NAME: &'static str = "vm_click";
+    const DESCRIPTION: &'static str = "Click at a point of the latest screenshot (image pixels). button: left (default), right, double, middle, triple.";
+
+    async fn run(&self, ctx: &ToolContext, args: ClickArgs) -> Result<ToolOutput, ToolError> {
+        guarded(ctx, async |session| {
+            let frame = target::frame(ctx, &session, args.frame).await?;
+            let p = target::map(&frame, args.x, args.y)?;
+            let gui = session.gui();
+            let at = Some(p.input());
+            match args.button {
+                ClickButton::Left => cancellable(ctx, &session, gui.left_click(at)).await?,
+                ClickButton::Right => cancellable(ctx, &session, gui.right_click(at)).await?,
+                ClickButton::Double => cancellable(ctx, &session, gui.double_click(at)).await?,
+                ClickButton::Triple => {
+                    cancellable(ctx, &session, gui.double_click(at)).await?;
+                    cancellable(ctx, &session, gui.left_click(at)).await?;
+                }
+                ClickButton::Middle => {
+                    held::press(ctx, &session, at, Button::Middle).await?;
+                    held::lift(ctx, &session, at, Button::Middle).await?;
+                }
+            }
+            Ok(
+                result(&format!("{} at", args.button.verb()), &frame, &p, "")
+                    .with("button", args.button.name()),
+            )
+        })
+        .await
+    }
+}
+
+/// `vm_move`.
+pub struct Move;
+
+/// Arguments of `vm_move`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveArgs {
+    /// X in pixels of the latest screenshot.
+    pub x: f64,
+    /// Y in pixels of the latest screenshot.
+    pub y: f64,
+    /// Frame id of the screenshot the point was read from; refused if it is not the latest.
+    #[serde(default)]
+    pub frame: Option<u64>,
+}
+
+impl TypedTool for Move {
+    type Args = MoveArgs;
+    const NAME: &'static str = "vm_move";
+    const DESCRIPTION: &'static str = "Move the pointer to a point of the latest screenshot (image pixels) without clicking (hover).";
+
+    async fn run(&self, ctx: &ToolContext, args: MoveArgs) -> Result<ToolOutput, ToolError> {
+        guarded(ctx, async |session| {
+            let frame = target::frame(ctx, &session, args.frame).await?;
+            let p = target::map(&frame, args.x, args.y)?;
+            cancellable(ctx, &session, session.gui().move_cursor(p.ix, p.iy)).await?;
+            let holding = held::held(&session);
+            let note = if holding.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<&str> = holding.iter().map(|b| held::name(*b)).collect();
+                format!(" Still holding: {}.", names.join(", "))
+            };
+            Ok(result("Moved the pointer to", &frame, &p, &note))
+        })
+        .await
+    }
+}
+
+/// `"{what} (x, y) → screen (ix, iy) (image pixels of frame N, WxH).{extra}"` plus the point's details.
+pub(super) fn result(
+    what: &str,
+    frame: &crate::coords::Frame,
+    p: &Point,
+    extra: &str,
+) -> ToolOutput {
+    let text = format!("{what} {} ({}).{extra}", p.describe(), target::space(frame));
+    ToolOutput {
+        details: target::details(frame, p),
+        ..ToolOutput::text(text)
+    }
+}

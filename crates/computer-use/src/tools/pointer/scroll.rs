@@ -1,0 +1,127 @@
+//! `vm_scroll` (seed-compatible: `direction` up/down, `clicks` default 5; plus left/right and a point).
+//!
+//! The server's scroll commands scroll wherever the pointer is, so with `x`/`y` the pointer is moved there
+//! first. Up and down use `scroll_up`/`scroll_down` (the commands the reference plugin used). Left and right
+//! send `scroll` with ∓`clicks` horizontal units rather than `scroll_direction`, which multiplies by 300:
+//! on X11 that is 300 wheel-button clicks per requested click (pynput emits one button press per unit), so
+//! five clicks would scroll 1500 notches. With `scroll`, one click is the same amount in every direction.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::target;
+use super::{click, guarded};
+use crate::tools::screen::cancellable;
+use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
+
+/// Most clicks per call (a runaway value would scroll for seconds while holding up the GUI lane).
+pub const MAX_CLICKS: u32 = 100;
+
+/// `vm_scroll`.
+pub struct Scroll;
+
+/// Which way the content should move into view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScrollDirection {
+    /// Towards the top.
+    Up,
+    /// Towards the bottom.
+    Down,
+    /// Towards the left.
+    Left,
+    /// Towards the right.
+    Right,
+}
+
+impl ScrollDirection {
+    fn name(self) -> &'static str {
+        match self {
+            ScrollDirection::Up => "up",
+            ScrollDirection::Down => "down",
+            ScrollDirection::Left => "left",
+            ScrollDirection::Right => "right",
+        }
+    }
+}
+
+fn default_clicks() -> u32 {
+    5
+}
+
+/// Arguments of `vm_scroll`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScrollArgs {
+    /// up, down, left or right.
+    pub direction: ScrollDirection,
+    /// Wheel clicks.
+    #[serde(default = "default_clicks")]
+    #[schemars(range(min = 1, max = 100))]
+    pub clicks: u32,
+    /// X (image pixels) to scroll at; omit x and y to scroll where the pointer is.
+    #[serde(default)]
+    pub x: Option<f64>,
+    /// Y (image pixels) to scroll at.
+    #[serde(default)]
+    pub y: Option<f64>,
+    /// Frame id of the screenshot the point was read from; refused if it is not the latest.
+    #[serde(default)]
+    pub frame: Option<u64>,
+}
+
+impl TypedTool for Scroll {
+    type Args = ScrollArgs;
+    const NAME: &'static str = "vm_scroll";
+    const DESCRIPTION: &'static str = "Scroll the mouse wheel up, down, left or right (clicks, default 5), at x,y \
+        (image pixels of the latest screenshot) if given, else where the pointer is.";
+
+    async fn run(&self, ctx: &ToolContext, args: ScrollArgs) -> Result<ToolOutput, ToolError> {
+        let point = target::optional_point(Self::NAME, args.x, args.y)?;
+        if !(1..=MAX_CLICKS).contains(&args.clicks) {
+            return Err(ToolError::rejected(format!(
+                "vm_scroll: clicks must be in 1..={MAX_CLICKS}, got {}",
+                args.clicks
+            )));
+        }
+        guarded(ctx, async |session| {
+            let gui = session.gui();
+            let mapped = match point {
+                Some((x, y)) => {
+                    let frame = target::frame(ctx, &session, args.frame).await?;
+                    let p = target::map(&frame, x, y)?;
+                    cancellable(ctx, &session, gui.move_cursor(p.ix, p.iy)).await?;
+                    Some((frame, p))
+                }
+                None => None,
+            };
+            let clicks = args.clicks;
+            let units = f64::from(clicks);
+            match args.direction {
+                ScrollDirection::Up => cancellable(ctx, &session, gui.scroll_up(clicks)).await?,
+                ScrollDirection::Down => {
+                    cancellable(ctx, &session, gui.scroll_down(clicks)).await?
+                }
+                ScrollDirection::Left => {
+                    cancellable(ctx, &session, gui.scroll(-units, 0.0)).await?
+                }
+                ScrollDirection::Right => {
+                    cancellable(ctx, &session, gui.scroll(units, 0.0)).await?
+                }
+            }
+            let what = format!(
+                "Scrolled {} by {clicks} click{}",
+                args.direction.name(),
+                if clicks == 1 { "" } else { "s" }
+            );
+            let out = match mapped {
+                Some((frame, p)) => click::result(&format!("{what} at"), &frame, &p, ""),
+                None => ToolOutput::text(format!("{what} where the pointer is.")),
+            };
+            Ok(out
+                .with("direction", args.direction.name())
+                .with("clicks", clicks))
+        })
+        .await
+    }
+}
