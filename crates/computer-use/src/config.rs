@@ -9,8 +9,9 @@
 //! `openclaw.json`. It carries the seed's eight keys with the seed's names, defaults and bounds
 //! (`vmName`, `lumeApiUrl`, `serverPort`, `connectTimeoutMs`, `commandTimeoutMs`, `screenshotScale`,
 //! `logVerbose`, `maxScreenshotBytes`) plus ours: `provider` (`lume` | `url` | `local`), `serverUrl`,
-//! `wsPath`, `tls`, `cloud`, `sharedDir`, `vms` (more VMs by name, each overriding top-level values) and
-//! `defaultVm`. The top-level values describe the VM named `default`.
+//! `wsPath`, `tls`, `cloud`, `sharedDir`, `vms` (more VMs by name, each overriding top-level values),
+//! `defaultVm`, and the sections `guards` (rate limit, loop guard, exec policy) and `audit` (the audit
+//! log), read by [`crate::guards`]. The top-level values describe the VM named `default`.
 //!
 //! # Two defaults
 //!
@@ -64,7 +65,10 @@ pub use defaults::{
 };
 pub use env::EnvOverride;
 pub use error::{ConfigError, Problem};
-pub use raw::{Cloud, Config, ProviderKind, VmEntry};
+pub use raw::{
+    AuditConfig, Cloud, Config, ExecConfig, ExecMode, GuardsConfig, LoopConfig, ProviderKind,
+    RateConfig, VmEntry,
+};
 pub use resolve::{Provider, VmTarget};
 pub use secret::{CloudCredentials, Secret};
 

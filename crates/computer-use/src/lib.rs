@@ -10,12 +10,14 @@
 //! - [`coords`] — image pixels ↔ screenshot pixels ↔ input points, frames and their staleness.
 //! - [`keys`] — key names people write → the server's key names.
 //! - [`tools`] — the `vm_*` tools: registry, schemas, results; the single source for every face.
+//! - [`guards`] — between the tools and the sessions: rate limit, loop guard, exec policy, audit log.
 //!
 //! Data flows one way: face → tools → guards → [`vm`] session → wire (`cua-protocol`, `lume-api`).
 #![deny(missing_docs)]
 
 pub mod config;
 pub mod coords;
+pub mod guards;
 pub mod imaging;
 pub mod keys;
 pub mod tools;

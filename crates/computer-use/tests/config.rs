@@ -512,9 +512,9 @@ fn unknown_top_level_key_lists_allowed_keys_and_suggests() {
         message.contains("unknown key `vmname` (did you mean `vmName`?)"),
         "{message}"
     );
-    assert!(
-        message.contains("allowed keys: cloud, commandTimeoutMs, connectTimeoutMs, defaultVm,")
-    );
+    assert!(message.contains(
+        "allowed keys: audit, cloud, commandTimeoutMs, connectTimeoutMs, defaultVm, guards,"
+    ));
     assert!(message.contains("vmName, vms, wsPath"));
     let message = err("{totallyNew: 1}");
     assert!(

@@ -15,6 +15,13 @@ const EVERY_KEY: &str = r#"{
   provider: 'lume', serverUrl: 'ws://h:8000/ws', wsPath: '/ws', tls: true,
   cloud: { containerName: 'c', apiKeyEnv: 'K', apiKeyFile: '/k' },
   sharedDir: '/s', defaultVm: 'x',
+  guards: { rate: { enabled: true, actionsPerMinute: 10, actionBurst: 2, screenshotsPerMinute: 5,
+                    screenshotBurst: 1 },
+            loop: { enabled: true, repeatWarn: 2, repeatRefuse: 3, alternationWarn: 4,
+                    alternationRefuse: 6, identicalScreenshotsWarn: 2, identicalScreenshotsRefuse: 3,
+                    windowMs: 1000 },
+            exec: { mode: 'allowlist', allow: ['ls'], deny: ['rm *'], maxTimeoutSecs: 5 } },
+  audit: { path: '/a.jsonl', maxBytes: 4096, redactText: false, maxValueChars: 16 },
   vms: { x: { provider: 'url', vmName: 'b', lumeApiUrl: 'http://h:7777', serverPort: 1,
               serverUrl: 'ws://h:1/ws', wsPath: '/ws', tls: false, sharedDir: '/t',
               cloud: { containerName: 'd', apiKeyEnv: 'K', apiKeyFile: '/k' } } },
@@ -39,7 +46,18 @@ fn schema_has_exactly_the_types_keys() {
         keys(&schema["properties"]["cloud"]["properties"]),
         keys(&full["cloud"])
     );
-    assert_eq!(keys(&full).len(), 16);
+    for section in ["rate", "loop", "exec"] {
+        assert_eq!(
+            keys(&schema["properties"]["guards"]["properties"][section]["properties"]),
+            keys(&full["guards"][section]),
+            "guards.{section}"
+        );
+    }
+    assert_eq!(
+        keys(&schema["properties"]["audit"]["properties"]),
+        keys(&full["audit"])
+    );
+    assert_eq!(keys(&full).len(), 18);
 }
 
 #[test]

@@ -58,6 +58,50 @@ pub const SEED_KEYS: [&str; 8] = [
     "maxScreenshotBytes",
 ];
 
+/// Actions (every call except screenshots) allowed per minute per VM: generous, so only a runaway loop
+/// reaches it (a human-speed agent makes a few dozen per minute).
+pub const ACTIONS_PER_MINUTE: u32 = 600;
+/// Actions allowed back to back before the per-minute rate applies.
+pub const ACTION_BURST: u32 = 60;
+/// Screenshots allowed per minute per VM (each one costs the model thousands of tokens).
+pub const SCREENSHOTS_PER_MINUTE: u32 = 120;
+/// Screenshots allowed back to back before the per-minute rate applies.
+pub const SCREENSHOT_BURST: u32 = 20;
+/// Lowest allowed rate or burst: zero would refuse everything; turn the rate limit off instead.
+pub const RATE_MIN: u32 = 1;
+/// The same action with the same arguments this many times in a row gets a warning in its result.
+pub const REPEAT_WARN: u32 = 3;
+/// ... and this many times in a row is refused.
+pub const REPEAT_REFUSE: u32 = 5;
+/// Calls alternating between two actions (A B A B) that earn a warning.
+pub const ALTERNATION_WARN: u32 = 4;
+/// Calls alternating between two actions that are refused.
+pub const ALTERNATION_REFUSE: u32 = 8;
+/// Identical screenshots in a row that earn a warning.
+pub const IDENTICAL_SCREENSHOTS_WARN: u32 = 3;
+/// Identical screenshots in a row that are refused.
+pub const IDENTICAL_SCREENSHOTS_REFUSE: u32 = 6;
+/// Lowest allowed repeat or screenshot threshold: refusing the first call would refuse every call.
+pub const REPEAT_MIN: u32 = 2;
+/// Lowest allowed alternation threshold: two different calls in a row are not yet an alternation.
+pub const ALTERNATION_MIN: u32 = 3;
+/// Calls older than this no longer count towards a loop: a loop is a burst, not a habit.
+pub const LOOP_WINDOW_MS: u64 = 300_000;
+/// Shortest allowed loop window.
+pub const LOOP_WINDOW_MIN_MS: u64 = 1_000;
+/// Longest `timeout` (seconds) a `vm_exec` call may ask for; larger values are lowered to it.
+pub const EXEC_MAX_TIMEOUT_SECS: u64 = 600;
+/// Shortest allowed maximum command timeout.
+pub const EXEC_MAX_TIMEOUT_MIN_SECS: u64 = 1;
+/// Size at which the audit log is rotated to `<path>.1` (so it never takes more than twice this).
+pub const AUDIT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// Smallest allowed audit log size: a few lines.
+pub const AUDIT_MAX_BYTES_MIN: u64 = 4_096;
+/// Longest argument string written to the audit log as is; longer ones are cut.
+pub const AUDIT_MAX_VALUE_CHARS: u32 = 1_000;
+/// Shortest allowed cut-off for audit values.
+pub const AUDIT_MAX_VALUE_CHARS_MIN: u32 = 16;
+
 /// serde default for `cloud.apiKeyEnv`.
 pub(super) fn cloud_api_key_env() -> String {
     CLOUD_API_KEY_ENV.to_owned()

@@ -100,6 +100,16 @@ pub struct Config {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Default VM", extend("default" = d::DEFAULT_VM))]
     pub(super) default_vm: Option<String>,
+
+    /// Checks between the agent and each VM: rate limits, the loop guard and the policy for shell
+    /// commands (`vm_exec`, `vm_launch`).
+    #[schemars(title = "Guards")]
+    pub(super) guards: GuardsConfig,
+
+    /// An audit trail: one JSON line per tool call (time, VM, tool, arguments with typed text redacted,
+    /// outcome, latency), written to `path`. Off unless a path is given.
+    #[schemars(title = "Audit log")]
+    pub(super) audit: AuditConfig,
 }
 
 impl Default for Config {
@@ -123,7 +133,21 @@ impl Default for Config {
             shared_dir: None,
             vms: BTreeMap::new(),
             default_vm: None,
+            guards: GuardsConfig::default(),
+            audit: AuditConfig::default(),
         }
+    }
+}
+
+impl Config {
+    /// The guard settings (rate limits, loop guard, exec policy).
+    pub fn guards(&self) -> &GuardsConfig {
+        &self.guards
+    }
+
+    /// The audit log settings.
+    pub fn audit(&self) -> &AuditConfig {
+        &self.audit
     }
 }
 
@@ -242,5 +266,343 @@ impl Cloud {
     /// The file the API key is read from, if configured.
     pub fn api_key_file(&self) -> Option<&std::path::Path> {
         self.api_key_file.as_deref()
+    }
+}
+
+/// Checks between the agent and each VM.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct GuardsConfig {
+    /// A token bucket per VM: a call over budget is refused with the time to wait.
+    #[schemars(title = "Rate limit")]
+    pub(super) rate: RateConfig,
+
+    /// Repeated calls: the same call again and again, two calls in alternation, or an unchanged screen
+    /// first earn a warning in the result, then are refused until the agent does something else.
+    #[serde(rename = "loop")]
+    #[schemars(title = "Loop guard")]
+    pub(super) loops: LoopConfig,
+
+    /// Which shell commands `vm_exec` and `vm_launch` may run.
+    #[schemars(title = "Exec policy")]
+    pub(super) exec: ExecConfig,
+}
+
+impl GuardsConfig {
+    /// Rate limit settings.
+    pub fn rate(&self) -> &RateConfig {
+        &self.rate
+    }
+
+    /// Loop guard settings.
+    pub fn loops(&self) -> &LoopConfig {
+        &self.loops
+    }
+
+    /// Exec policy settings.
+    pub fn exec(&self) -> &ExecConfig {
+        &self.exec
+    }
+}
+
+/// Per-VM rate limits (token buckets). Screenshots have their own budget; every other call counts as an
+/// action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RateConfig {
+    /// Apply the rate limits.
+    #[schemars(title = "Rate limit on")]
+    pub(super) enabled: bool,
+
+    /// Actions (every call except screenshots) allowed per minute per VM.
+    #[schemars(title = "Actions per minute", range(min = d::RATE_MIN))]
+    pub(super) actions_per_minute: u32,
+
+    /// Actions allowed back to back before the per-minute rate applies.
+    #[schemars(title = "Action burst", range(min = d::RATE_MIN))]
+    pub(super) action_burst: u32,
+
+    /// Screenshots allowed per minute per VM.
+    #[schemars(title = "Screenshots per minute", range(min = d::RATE_MIN))]
+    pub(super) screenshots_per_minute: u32,
+
+    /// Screenshots allowed back to back before the per-minute rate applies.
+    #[schemars(title = "Screenshot burst", range(min = d::RATE_MIN))]
+    pub(super) screenshot_burst: u32,
+}
+
+impl Default for RateConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            actions_per_minute: d::ACTIONS_PER_MINUTE,
+            action_burst: d::ACTION_BURST,
+            screenshots_per_minute: d::SCREENSHOTS_PER_MINUTE,
+            screenshot_burst: d::SCREENSHOT_BURST,
+        }
+    }
+}
+
+impl RateConfig {
+    /// Whether the rate limits apply.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Actions per minute per VM.
+    pub fn actions_per_minute(&self) -> u32 {
+        self.actions_per_minute
+    }
+
+    /// Actions allowed back to back.
+    pub fn action_burst(&self) -> u32 {
+        self.action_burst
+    }
+
+    /// Screenshots per minute per VM.
+    pub fn screenshots_per_minute(&self) -> u32 {
+        self.screenshots_per_minute
+    }
+
+    /// Screenshots allowed back to back.
+    pub fn screenshot_burst(&self) -> u32 {
+        self.screenshot_burst
+    }
+}
+
+/// Loop guard thresholds. A call is warned at the `…Warn` count and refused at the `…Refuse` count; any
+/// different call (not part of an alternation) or a screen not seen recently resets the counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct LoopConfig {
+    /// Apply the loop guard.
+    #[schemars(title = "Loop guard on")]
+    pub(super) enabled: bool,
+
+    /// The same call (tool and arguments) this many times in a row earns a warning.
+    #[schemars(title = "Repeat warning at", range(min = d::REPEAT_MIN))]
+    pub(super) repeat_warn: u32,
+
+    /// The same call this many times in a row is refused.
+    #[schemars(title = "Repeat refused at", range(min = d::REPEAT_MIN))]
+    pub(super) repeat_refuse: u32,
+
+    /// This many calls alternating between two calls (A B A B) earn a warning.
+    #[schemars(title = "Alternation warning at", range(min = d::ALTERNATION_MIN))]
+    pub(super) alternation_warn: u32,
+
+    /// This many calls alternating between two calls are refused.
+    #[schemars(title = "Alternation refused at", range(min = d::ALTERNATION_MIN))]
+    pub(super) alternation_refuse: u32,
+
+    /// This many identical screenshots in a row earn a warning.
+    #[schemars(title = "Identical screenshots warning at", range(min = d::REPEAT_MIN))]
+    pub(super) identical_screenshots_warn: u32,
+
+    /// This many identical screenshots in a row are refused.
+    #[schemars(title = "Identical screenshots refused at", range(min = d::REPEAT_MIN))]
+    pub(super) identical_screenshots_refuse: u32,
+
+    /// Milliseconds a call counts towards a loop.
+    #[schemars(title = "Loop window (ms)", range(min = d::LOOP_WINDOW_MIN_MS))]
+    pub(super) window_ms: u64,
+}
+
+impl Default for LoopConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            repeat_warn: d::REPEAT_WARN,
+            repeat_refuse: d::REPEAT_REFUSE,
+            alternation_warn: d::ALTERNATION_WARN,
+            alternation_refuse: d::ALTERNATION_REFUSE,
+            identical_screenshots_warn: d::IDENTICAL_SCREENSHOTS_WARN,
+            identical_screenshots_refuse: d::IDENTICAL_SCREENSHOTS_REFUSE,
+            window_ms: d::LOOP_WINDOW_MS,
+        }
+    }
+}
+
+impl LoopConfig {
+    /// Whether the loop guard applies.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Identical calls in a row that earn a warning.
+    pub fn repeat_warn(&self) -> u32 {
+        self.repeat_warn
+    }
+
+    /// Identical calls in a row that are refused.
+    pub fn repeat_refuse(&self) -> u32 {
+        self.repeat_refuse
+    }
+
+    /// Alternating calls that earn a warning.
+    pub fn alternation_warn(&self) -> u32 {
+        self.alternation_warn
+    }
+
+    /// Alternating calls that are refused.
+    pub fn alternation_refuse(&self) -> u32 {
+        self.alternation_refuse
+    }
+
+    /// Identical screenshots in a row that earn a warning.
+    pub fn identical_screenshots_warn(&self) -> u32 {
+        self.identical_screenshots_warn
+    }
+
+    /// Identical screenshots in a row that are refused.
+    pub fn identical_screenshots_refuse(&self) -> u32 {
+        self.identical_screenshots_refuse
+    }
+
+    /// How long a call counts towards a loop.
+    pub fn window(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.window_ms)
+    }
+}
+
+/// Which commands `vm_exec` and `vm_launch` may run. The policy is checked here, before anything is sent:
+/// cua-computer-server runs commands through a shell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ExecConfig {
+    /// `open`: any command (the guide's behaviour); `deny`: any command that matches no `deny` pattern;
+    /// `allowlist`: only plain commands whose program is in `allow` (no shell metacharacters), and none
+    /// that matches a `deny` pattern.
+    #[schemars(title = "Exec mode")]
+    pub(super) mode: ExecMode,
+
+    /// Programs `allowlist` mode accepts: a bare name (`ls`) matches a command written with that name; a
+    /// path (`/usr/bin/git`) matches only that path.
+    #[schemars(title = "Allowed programs")]
+    pub(super) allow: Vec<String>,
+
+    /// Glob patterns of refused commands (`*` matches anything, e.g. `rm -rf *`, `*sudo *`), matched
+    /// against the whole command and against each part between shell separators (`;`, `&`, `|`, line
+    /// breaks, backquotes, parentheses).
+    #[schemars(title = "Denied command patterns")]
+    pub(super) deny: Vec<String>,
+
+    /// Longest `timeout` in seconds a `vm_exec` call may ask for; larger values are lowered to it.
+    #[schemars(title = "Max command timeout (s)", range(min = d::EXEC_MAX_TIMEOUT_MIN_SECS))]
+    pub(super) max_timeout_secs: u64,
+}
+
+impl Default for ExecConfig {
+    fn default() -> Self {
+        Self {
+            mode: ExecMode::Open,
+            allow: Vec::new(),
+            deny: Vec::new(),
+            max_timeout_secs: d::EXEC_MAX_TIMEOUT_SECS,
+        }
+    }
+}
+
+impl ExecConfig {
+    /// The policy mode.
+    pub fn mode(&self) -> ExecMode {
+        self.mode
+    }
+
+    /// Programs allowed in `allowlist` mode.
+    pub fn allow(&self) -> &[String] {
+        &self.allow
+    }
+
+    /// Glob patterns of refused commands.
+    pub fn deny(&self) -> &[String] {
+        &self.deny
+    }
+
+    /// The largest `timeout` a command may ask for.
+    pub fn max_timeout_secs(&self) -> u64 {
+        self.max_timeout_secs
+    }
+}
+
+/// How `vm_exec` and `vm_launch` commands are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ExecMode {
+    /// Any command.
+    #[default]
+    Open,
+    /// Any command that matches no `deny` pattern.
+    Deny,
+    /// Only plain commands whose program is listed in `allow`.
+    Allowlist,
+}
+
+impl ExecMode {
+    /// The name used in configuration files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Deny => "deny",
+            Self::Allowlist => "allowlist",
+        }
+    }
+}
+
+/// The audit log: one JSON line per tool call. Never contains screenshots or API keys; typed text and
+/// file contents appear as their length and a hash unless `redactText` is false.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Absolute path of the audit file (JSON lines); no path, no audit log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "Audit file", example = &"/var/log/computer-use/audit.jsonl")]
+    pub(super) path: Option<PathBuf>,
+
+    /// Size in bytes at which the file is renamed to `<path>.1` (replacing the previous one) and a new
+    /// file is started.
+    #[schemars(title = "Audit file max bytes", range(min = d::AUDIT_MAX_BYTES_MIN))]
+    pub(super) max_bytes: u64,
+
+    /// Write typed text, clipboard text and file contents as their length and a hash instead of the text.
+    #[schemars(title = "Redact typed text")]
+    pub(super) redact_text: bool,
+
+    /// Longer argument strings (e.g. long commands) are cut to this many characters.
+    #[schemars(title = "Max value length", range(min = d::AUDIT_MAX_VALUE_CHARS_MIN))]
+    pub(super) max_value_chars: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            path: None,
+            max_bytes: d::AUDIT_MAX_BYTES,
+            redact_text: true,
+            max_value_chars: d::AUDIT_MAX_VALUE_CHARS,
+        }
+    }
+}
+
+impl AuditConfig {
+    /// The audit file, if auditing is on.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+
+    /// Size at which the file is rotated.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Whether typed text and file contents are redacted.
+    pub fn redact_text(&self) -> bool {
+        self.redact_text
+    }
+
+    /// Longest argument string written as is.
+    pub fn max_value_chars(&self) -> usize {
+        usize::try_from(self.max_value_chars).unwrap_or(usize::MAX)
     }
 }

@@ -126,6 +126,9 @@ fn normalize(schema: &mut Value) {
     if let Some(sub @ Value::Object(_)) = obj.get_mut("additionalProperties") {
         normalize(sub);
     }
+    if let Some(sub @ Value::Object(_)) = obj.get_mut("items") {
+        normalize(sub);
+    }
 }
 
 /// Doc comments are wrapped at 110 columns; UIs wrap themselves. Keeps paragraph breaks.
@@ -232,6 +235,7 @@ mod tests {
         "description",
         "default",
         "examples",
+        "items",
     ];
 
     fn keywords(schema: &Value, out: &mut Vec<String>) {
@@ -243,6 +247,9 @@ mod tests {
             props.values().for_each(|s| keywords(s, out));
         }
         if let Some(sub @ Value::Object(_)) = obj.get("additionalProperties") {
+            keywords(sub, out);
+        }
+        if let Some(sub @ Value::Object(_)) = obj.get("items") {
             keywords(sub, out);
         }
     }

@@ -11,7 +11,7 @@ use url::Url;
 
 use super::defaults as d;
 use super::error::Problem;
-use super::raw::{Cloud, Config, ProviderKind};
+use super::raw::{Cloud, Config, ExecMode, ProviderKind};
 use super::validate::show_path;
 
 /// Every semantic problem of `config`.
@@ -73,6 +73,7 @@ pub(super) fn check(config: &Config) -> Vec<Problem> {
             ));
         }
     }
+    check_guards(config, &mut out);
     if let Some(default_vm) = &config.default_vm
         && default_vm != d::DEFAULT_VM
         && !config.vms.contains_key(default_vm)
@@ -88,6 +89,84 @@ pub(super) fn check(config: &Config) -> Vec<Problem> {
     out
 }
 
+/// The guard and audit settings: thresholds in order, usable exec lists that the mode reads, an absolute
+/// audit path.
+fn check_guards(config: &Config, out: &mut Vec<Problem>) {
+    let loops = ["guards".to_owned(), "loop".to_owned()];
+    let l = &config.guards.loops;
+    for (warn_key, warn, refuse_key, refuse) in [
+        ("repeatWarn", l.repeat_warn, "repeatRefuse", l.repeat_refuse),
+        (
+            "alternationWarn",
+            l.alternation_warn,
+            "alternationRefuse",
+            l.alternation_refuse,
+        ),
+        (
+            "identicalScreenshotsWarn",
+            l.identical_screenshots_warn,
+            "identicalScreenshotsRefuse",
+            l.identical_screenshots_refuse,
+        ),
+    ] {
+        if warn > refuse {
+            let path = at(&loops, warn_key);
+            out.push(Problem::new(
+                &path,
+                format!(
+                    "`{}` = {warn} is above `{refuse_key}` = {refuse}: the warning would never be seen; make it at most {refuse}",
+                    show_path(&path)
+                ),
+            ));
+        }
+    }
+    let exec_base = ["guards".to_owned(), "exec".to_owned()];
+    let exec = &config.guards.exec;
+    for (i, pattern) in exec.deny.iter().enumerate() {
+        if let Some(why) = crate::guards::exec_policy::pattern_problem(pattern) {
+            let path = at(&at(&exec_base, "deny"), &i.to_string());
+            out.push(Problem::new(
+                &path,
+                format!("`{}` = {pattern:?} {why}", show_path(&path)),
+            ));
+        }
+    }
+    for (i, program) in exec.allow.iter().enumerate() {
+        if let Some(why) = crate::guards::exec_policy::program_problem(program) {
+            let path = at(&at(&exec_base, "allow"), &i.to_string());
+            out.push(Problem::new(
+                &path,
+                format!("`{}` = {program:?} {why}", show_path(&path)),
+            ));
+        }
+    }
+    // A list the mode does not read would give a false sense of safety: say which mode reads it.
+    let mode = exec.mode;
+    if !exec.deny.is_empty() && mode == ExecMode::Open {
+        out.push(Problem::new(
+            &at(&exec_base, "deny"),
+            "`guards.exec.deny` is set but `guards.exec.mode` is \"open\", which runs every command: set `mode: \"deny\"` (or \"allowlist\") to apply the patterns",
+        ));
+    }
+    if !exec.allow.is_empty() && mode != ExecMode::Allowlist {
+        out.push(Problem::new(
+            &at(&exec_base, "allow"),
+            format!(
+                "`guards.exec.allow` is set but `guards.exec.mode` is {:?}, which does not read it: set `mode: \"allowlist\"` to allow only the listed programs",
+                mode.as_str()
+            ),
+        ));
+    }
+    if let Some(path) = &config.audit.path {
+        check_absolute(
+            &["audit".to_owned(), "path".to_owned()],
+            path,
+            "/var/log/computer-use/audit.jsonl",
+            out,
+        );
+    }
+}
+
 /// Advisories that do not make the configuration invalid.
 pub(super) fn warnings(config: &Config) -> Vec<String> {
     // Apple's Virtualization.framework licence allows two macOS VMs per host; Lume enforces it.
@@ -100,7 +179,7 @@ pub(super) fn warnings(config: &Config) -> Vec<String> {
             names.push(m.vm_name);
         }
     }
-    per_host
+    let mut out: Vec<String> = per_host
         .into_iter()
         .filter(|(_, names)| names.len() > 2)
         .map(|(host, names)| {
@@ -110,7 +189,15 @@ pub(super) fn warnings(config: &Config) -> Vec<String> {
                 names.join(", ")
             )
         })
-        .collect()
+        .collect();
+    let exec = &config.guards.exec;
+    if exec.mode == ExecMode::Allowlist && exec.allow.is_empty() {
+        out.push("`guards.exec.mode` is \"allowlist\" but `guards.exec.allow` is empty: every vm_exec and vm_launch call will be refused".to_owned());
+    }
+    if exec.mode == ExecMode::Deny && exec.deny.is_empty() {
+        out.push("`guards.exec.mode` is \"deny\" but `guards.exec.deny` is empty: no command will be refused".to_owned());
+    }
+    out
 }
 
 const SHARED_DIR_EXAMPLE: &str = "/Users/me/.openclaw/workspaces/main/vm-shared";

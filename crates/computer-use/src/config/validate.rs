@@ -30,14 +30,28 @@ pub(super) fn remove_path(value: &mut Value, path: &[String]) -> bool {
     };
     let mut cursor = value;
     for key in parents {
-        match cursor.get_mut(key.as_str()) {
+        let next = match cursor {
+            Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            other => other.get_mut(key.as_str()),
+        };
+        match next {
             Some(next) => cursor = next,
             None => return false,
         }
     }
-    cursor
-        .as_object_mut()
-        .is_some_and(|obj| obj.remove(last.as_str()).is_some())
+    match cursor {
+        // Array elements are addressed by index (`guards.exec.deny.0`).
+        Value::Array(items) => match last.parse::<usize>() {
+            Ok(i) if i < items.len() => {
+                items.remove(i);
+                true
+            }
+            _ => false,
+        },
+        other => other
+            .as_object_mut()
+            .is_some_and(|obj| obj.remove(last.as_str()).is_some()),
+    }
 }
 
 /// A key path for messages: dotted, with odd keys (control characters, very long) quoted and cut.
@@ -113,6 +127,13 @@ fn walk(schema: &Value, value: &mut Value, path: &mut Vec<String>, out: &mut Vec
     }
     if let Some(obj) = value.as_object_mut() {
         check_object(schema, obj, path, out);
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array_mut()) {
+        for (index, item) in array.iter_mut().enumerate() {
+            path.push(index.to_string());
+            walk(items, item, path, out);
+            path.pop();
+        }
     }
 }
 
@@ -353,5 +374,22 @@ mod tests {
         assert_eq!(v, serde_json::json!({"a": {"c": 2}}));
         assert!(!remove_path(&mut v, &[]));
         assert!(!remove_path(&mut v, &["x".into(), "y".into()]));
+        let mut v = serde_json::json!({"a": ["x", 2, "z"]});
+        assert!(remove_path(&mut v, &["a".into(), "1".into()]));
+        assert_eq!(v, serde_json::json!({"a": ["x", "z"]}));
+        assert!(!remove_path(&mut v, &["a".into(), "9".into()]));
+    }
+
+    #[test]
+    fn array_items_are_checked_with_their_index() {
+        let schema = serde_json::json!({"type": "array", "items": {"type": "string"}});
+        let mut v = serde_json::json!(["ok", 3]);
+        let problems = check_at(&schema, &mut v, &["deny".into()]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path, vec!["deny".to_owned(), "1".to_owned()]);
+        assert_eq!(
+            problems[0].message,
+            "`deny.1` must be a string, got an integer (3)"
+        );
     }
 }

@@ -1,0 +1,334 @@
+//! The loop guard: an agent stuck in a retry cycle repeats itself, so repetition is what we watch.
+//!
+//! Three patterns, each first warned about (text prepended to the result), then refused with a message that
+//! tells the agent to change approach:
+//! - the same call (tool + arguments) several times in a row;
+//! - two calls in alternation (A B A B …), e.g. scrolling down and up, or toggling between two tabs;
+//! - identical screens in a row (a hash of every returned image): refused only for screenshot tools,
+//!   since an action that returned an image has already happened.
+//!
+//! Progress lifts it: any different call that is not part of an alternation, or a screen not seen among
+//! the last few (a screen toggling between two states is not progress). Calls older than the window no
+//! longer count. A refused call is not recorded, so repeating it stays refused.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::config::LoopConfig;
+use crate::guards::ordinal;
+
+/// How many distinct recent screens count as "seen before".
+const RECENT_SCREENS: usize = 8;
+
+/// Longest argument text shown in a message.
+const SHOW_ARGS_CHARS: usize = 80;
+
+/// A call's identity: tool name and canonical arguments (keys sorted, `null` = `{}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ActionKey {
+    tool: String,
+    args: String,
+}
+
+impl ActionKey {
+    pub(crate) fn new(tool: &str, args: &Value) -> ActionKey {
+        let args = if args.is_null() {
+            "{}".to_owned()
+        } else {
+            let mut out = String::new();
+            canonical(args, &mut out);
+            out
+        };
+        ActionKey {
+            tool: tool.to_owned(),
+            args,
+        }
+    }
+
+    /// `vm_click {"x":10,"y":20}` (arguments cut to a readable length).
+    fn show(&self) -> String {
+        if self.args == "{}" {
+            return self.tool.clone();
+        }
+        let args = if self.args.chars().count() > SHOW_ARGS_CHARS {
+            let cut: String = self.args.chars().take(SHOW_ARGS_CHARS).collect();
+            format!("{cut}…")
+        } else {
+            self.args.clone()
+        };
+        format!("{} {args}", self.tool)
+    }
+}
+
+/// JSON with object keys sorted, so `{"y":1,"x":2}` and `{"x":2,"y":1}` are the same call.
+fn canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                if let Some(v) = map.get(k) {
+                    canonical(v, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The loop guard's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Allow,
+    /// Allowed, with this text prepended to the result.
+    Warn(String),
+    /// Refused with this message.
+    Refuse(String),
+}
+
+/// The loop state of one VM.
+#[derive(Debug)]
+pub(crate) struct LoopGuard {
+    limits: LoopConfig,
+    /// Calls (except screenshots) since the last progress, oldest first, with their time.
+    history: VecDeque<(Duration, ActionKey)>,
+    /// Hashes of recently seen screens, most recent last.
+    screens: VecDeque<u64>,
+    /// The last screen and when it was seen.
+    last_screen: Option<(u64, Duration)>,
+    /// Identical screens in a row, ending with the last one.
+    screen_streak: u32,
+}
+
+impl LoopGuard {
+    pub(crate) fn new(limits: LoopConfig) -> LoopGuard {
+        LoopGuard {
+            limits,
+            history: VecDeque::new(),
+            screens: VecDeque::new(),
+            last_screen: None,
+            screen_streak: 0,
+        }
+    }
+
+    /// Judges a call before it runs (does not record it).
+    pub(crate) fn check(&mut self, key: &ActionKey, now: Duration) -> Verdict {
+        self.prune(now);
+        let (repeat, alternation) = self.assess(key);
+        let l = &self.limits;
+        let other = self
+            .history
+            .back()
+            .map(|(_, k)| k.show())
+            .unwrap_or_default();
+        if repeat >= l.repeat_refuse() {
+            return Verdict::Refuse(format!(
+                "Loop guard: refused the {} identical call in a row of {}; it was not sent. Repeating it is not making progress: take a screenshot, check what is on the screen and try something different (a different action or a changed screen lifts this).",
+                ordinal(repeat),
+                key.show()
+            ));
+        }
+        if alternation >= l.alternation_refuse() {
+            return Verdict::Refuse(format!(
+                "Loop guard: refused {}; it was not sent: it would be the {} call alternating between {} and {}. Going back and forth is not making progress: take a screenshot, check what is on the screen and try something different.",
+                key.show(),
+                ordinal(alternation),
+                key.show(),
+                other
+            ));
+        }
+        if repeat >= l.repeat_warn() {
+            return Verdict::Warn(format!(
+                "Loop warning: this is the {} identical call in a row of {}. If it is not doing what you expect, take a screenshot and change approach: the {} identical call will be refused.",
+                ordinal(repeat),
+                key.show(),
+                ordinal(l.repeat_refuse())
+            ));
+        }
+        if alternation >= l.alternation_warn() {
+            return Verdict::Warn(format!(
+                "Loop warning: the last {alternation} calls alternate between {} and {}. If this is not making progress, take a screenshot and change approach: the {} alternating call will be refused.",
+                key.show(),
+                other,
+                ordinal(l.alternation_refuse())
+            ));
+        }
+        Verdict::Allow
+    }
+
+    /// Records a call that was let through. A call that is neither a repeat nor part of an alternation is
+    /// progress: the identical-screen count starts again.
+    pub(crate) fn record(&mut self, key: ActionKey, now: Duration) {
+        self.prune(now);
+        let (repeat, alternation) = self.assess(&key);
+        if repeat == 1 && alternation == 0 {
+            self.screen_streak = 0;
+        }
+        self.history.push_back((now, key));
+        let cap = self
+            .limits
+            .repeat_refuse()
+            .max(self.limits.alternation_refuse()) as usize;
+        while self.history.len() > cap {
+            self.history.pop_front();
+        }
+    }
+
+    /// Notes a returned image. `screenshot`: whether the tool only looks (then it may be refused).
+    pub(crate) fn observe_screen(
+        &mut self,
+        hash: u64,
+        now: Duration,
+        screenshot: bool,
+        frame: Option<u64>,
+    ) -> Verdict {
+        self.prune(now);
+        self.screen_streak = match self.last_screen {
+            Some((last, _)) if last == hash => self.screen_streak + 1,
+            _ => 1,
+        };
+        if !self.screens.contains(&hash) {
+            // A screen not seen recently: whatever was repeated had an effect.
+            self.history.clear();
+        }
+        self.screens.retain(|h| *h != hash);
+        self.screens.push_back(hash);
+        if self.screens.len() > RECENT_SCREENS {
+            self.screens.pop_front();
+        }
+        self.last_screen = Some((hash, now));
+        let streak = self.screen_streak;
+        let l = &self.limits;
+        if screenshot && streak >= l.identical_screenshots_refuse() {
+            let frame = frame
+                .map(|f| format!(" (frame {f} is identical to the last image you have)"))
+                .unwrap_or_default();
+            return Verdict::Refuse(format!(
+                "Loop guard: the screen has not changed in the last {streak} screenshots, so this one is not returned{frame}. More screenshots will not help: act on what is on the screen, wait longer between looks, or check progress another way (e.g. a command)."
+            ));
+        }
+        if streak >= l.identical_screenshots_warn() {
+            return Verdict::Warn(format!(
+                "Loop warning: the screen has not changed in the last {streak} screenshots. If you are waiting for something, wait longer between looks; otherwise change approach: the {} identical screenshot will be refused.",
+                ordinal(l.identical_screenshots_refuse())
+            ));
+        }
+        Verdict::Allow
+    }
+
+    /// Forgets calls and screens older than the window.
+    fn prune(&mut self, now: Duration) {
+        let window = self.limits.window();
+        let expired = |at: Duration| now.saturating_sub(at) > window;
+        while self.history.front().is_some_and(|(at, _)| expired(*at)) {
+            self.history.pop_front();
+        }
+        if self.last_screen.is_some_and(|(_, at)| expired(at)) {
+            self.last_screen = None;
+            self.screen_streak = 0;
+            self.screens.clear();
+        }
+    }
+
+    /// For a candidate call: how many identical calls in a row it would make, and how long the
+    /// alternation it would extend is (0 unless at least A B A).
+    fn assess(&self, key: &ActionKey) -> (u32, u32) {
+        let repeat = 1 + self
+            .history
+            .iter()
+            .rev()
+            .take_while(|(_, k)| k == key)
+            .count();
+        let mut alternation = 0;
+        if let Some((_, last)) = self.history.back()
+            && last != key
+        {
+            let mut run = 1;
+            for (i, (_, k)) in self.history.iter().rev().enumerate() {
+                let expected = if i % 2 == 0 { last } else { key };
+                if k != expected {
+                    break;
+                }
+                run += 1;
+            }
+            if run >= 3 {
+                alternation = run;
+            }
+        }
+        (
+            u32::try_from(repeat).unwrap_or(u32::MAX),
+            u32::try_from(alternation).unwrap_or(u32::MAX),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_sorts_keys_recursively() {
+        let a = ActionKey::new(
+            "t",
+            &json!({"y": 1, "x": {"b": [1, {"d": 2, "c": 3}], "a": "s"}}),
+        );
+        let b = ActionKey::new(
+            "t",
+            &json!({"x": {"a": "s", "b": [1, {"c": 3, "d": 2}]}, "y": 1}),
+        );
+        assert_eq!(a, b);
+        assert_eq!(a.args, r#"{"x":{"a":"s","b":[1,{"c":3,"d":2}]},"y":1}"#);
+        assert_eq!(
+            ActionKey::new("t", &Value::Null),
+            ActionKey::new("t", &json!({}))
+        );
+    }
+
+    #[test]
+    fn long_arguments_are_cut_in_messages() {
+        let key = ActionKey::new("vm_type", &json!({"text": "a".repeat(200)}));
+        let shown = key.show();
+        assert!(shown.starts_with("vm_type {\"text\":\"aaa"), "{shown}");
+        assert!(shown.ends_with('…'));
+        assert_eq!(
+            shown.chars().count(),
+            "vm_type ".len() + SHOW_ARGS_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn alternation_length_counts_the_candidate() {
+        let mut g = LoopGuard::new(LoopConfig::default());
+        let a = ActionKey::new("a", &json!({}));
+        let b = ActionKey::new("b", &json!({}));
+        let t = Duration::ZERO;
+        assert_eq!(g.assess(&a), (1, 0));
+        g.record(a.clone(), t);
+        assert_eq!(g.assess(&b), (1, 0));
+        g.record(b.clone(), t);
+        assert_eq!(g.assess(&a), (1, 3));
+        g.record(a.clone(), t);
+        assert_eq!(g.assess(&b), (1, 4));
+        assert_eq!(g.assess(&a), (2, 0));
+    }
+}

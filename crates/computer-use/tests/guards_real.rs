@@ -1,0 +1,214 @@
+//! The guards in front of the real tools, through `tools::call`, against the real cua-computer-server on a
+//! private Xvfb desktop: a runaway screenshot loop and a runaway click loop are warned, then stopped at the
+//! configured count (and the refused click never reaches the desktop), the exec policy stops a command
+//! before the VM sees it, and the audit log of real calls holds no image data and no typed text.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use computer_use::tools::ToolErrorKind;
+use serde_json::json;
+use testkit::desktop::Desktop;
+
+fn first_text(out: &computer_use::tools::ToolOutput) -> String {
+    match out.content.first() {
+        Some(computer_use::tools::Content::Text(t)) => t.clone(),
+        other => panic!("first block is not text: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_runaway_screenshot_loop_is_warned_at_3_and_refused_at_6() {
+    let desktop = Desktop::start();
+    let ctx = ctx(&desktop, "");
+    let mut last_frame = 0;
+    for n in 1..=5u64 {
+        let out = ok(&ctx, "vm_screenshot", json!({})).await;
+        last_frame = out.details["frame"].as_u64().unwrap();
+        let text = first_text(&out);
+        if n < 3 {
+            assert!(text.starts_with("Screenshot "), "screenshot {n}: {text}");
+        } else {
+            assert_eq!(
+                text,
+                format!(
+                    "Loop warning: the screen has not changed in the last {n} screenshots. If you are waiting for something, wait longer between looks; otherwise change approach: the 6th identical screenshot will be refused."
+                )
+            );
+        }
+        image(&out); // still has its image
+    }
+    let e = err(&ctx, "vm_screenshot", json!({})).await;
+    assert_eq!(e.kind, ToolErrorKind::Rejected);
+    assert_eq!(
+        e.message,
+        format!(
+            "Loop guard: the screen has not changed in the last 6 screenshots, so this one is not returned (frame {} is identical to the last image you have). More screenshots will not help: act on what is on the screen, wait longer between looks, or check progress another way (e.g. a command).",
+            last_frame + 1
+        )
+    );
+    // Something changes on the screen: screenshots are back.
+    desktop.run_in_display("xsetroot", ["-solid", "#336699"]);
+    let out = ok(&ctx, "vm_screenshot", json!({})).await;
+    assert!(first_text(&out).starts_with("Screenshot "), "{out:?}");
+}
+
+#[tokio::test]
+async fn a_runaway_click_loop_is_stopped_at_the_5th_click_which_never_reaches_the_desktop() {
+    let desktop = Desktop::start();
+    let ctx = ctx(&desktop, "screenshotScale: 0.5");
+    ok(&ctx, "vm_screenshot", json!({})).await;
+    let click = json!({"x": 50, "y": 40});
+    let mut done = 0;
+    let mut refused = Vec::new();
+    for n in 1..=20 {
+        if n == 5 {
+            // Clicks 1-4 put the pointer at (100, 80) on the 2x screen; move it away to see whether the
+            // 5th click happens.
+            assert_eq!(xdotool_mouse(&desktop), (100, 80));
+            desktop.run_in_display("xdotool", ["mousemove", "300", "200"]);
+        }
+        match computer_use::tools::call(&ctx, "vm_click", click.clone()).await {
+            Ok(out) => {
+                done += 1;
+                let text = first_text(&out);
+                assert_eq!(
+                    text.starts_with("Loop warning: this is the"),
+                    n >= 3,
+                    "click {n}: {text}"
+                );
+            }
+            Err(e) => {
+                assert_eq!(e.kind, ToolErrorKind::Rejected);
+                refused.push(e.message);
+            }
+        }
+    }
+    assert_eq!(done, 4, "the loop was stopped at the 5th identical click");
+    assert_eq!(refused.len(), 16);
+    assert_eq!(
+        refused[0],
+        r#"Loop guard: refused the 5th identical call in a row of vm_click {"x":50,"y":40}; it was not sent. Repeating it is not making progress: take a screenshot, check what is on the screen and try something different (a different action or a changed screen lifts this)."#
+    );
+    assert_eq!(
+        xdotool_mouse(&desktop),
+        (300, 200),
+        "no refused click reached the desktop"
+    );
+    // A different action lifts it.
+    ok(&ctx, "vm_click", json!({"x": 60, "y": 40})).await;
+    ok(&ctx, "vm_click", click).await;
+    assert_eq!(xdotool_mouse(&desktop), (100, 80));
+}
+
+#[tokio::test]
+async fn exec_policy_stops_a_command_before_the_vm_sees_it() {
+    let desktop = Desktop::start();
+    let dir = scratch("guards-exec");
+    let ctx = ctx(
+        &desktop,
+        "guards: { exec: { mode: 'allowlist', allow: ['echo', 'touch'], deny: ['touch */forbidden*'], maxTimeoutSecs: 5 } }",
+    );
+    let out = ok(&ctx, "vm_exec", json!({"command": "echo allowed-ok"})).await;
+    assert!(out.joined_text().contains("allowed-ok"), "{out:?}");
+
+    let redirected = dir.join("redirected");
+    let e = err(
+        &ctx,
+        "vm_exec",
+        json!({"command": format!("echo x > {}", redirected.display())}),
+    )
+    .await;
+    assert_eq!(
+        e.message,
+        "Exec policy (allowlist): the command was not run: it contains `>`, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks."
+    );
+    let forbidden = dir.join("forbidden-file");
+    let e = err(
+        &ctx,
+        "vm_exec",
+        json!({"command": format!("touch {}", forbidden.display())}),
+    )
+    .await;
+    assert_eq!(
+        e.message,
+        "Exec policy: the command was not run: it matches the deny pattern `touch */forbidden*` (guards.exec.deny[0])."
+    );
+    let e = err(&ctx, "vm_launch", json!({"app": "xclock"})).await;
+    assert!(
+        e.message.contains("`xclock` is not an allowed program"),
+        "{e}"
+    );
+    let allowed = dir.join("allowed-file");
+    ok(
+        &ctx,
+        "vm_exec",
+        json!({"command": format!("touch {}", allowed.display())}),
+    )
+    .await;
+    assert!(allowed.exists(), "the allowed command ran");
+    assert!(
+        !redirected.exists() && !forbidden.exists(),
+        "refused commands never ran"
+    );
+
+    let out = ok(
+        &ctx,
+        "vm_exec",
+        json!({"command": "echo t", "timeout": 100}),
+    )
+    .await;
+    assert_eq!(
+        first_text(&out),
+        "Note: the timeout was lowered from 100 s to 5 s, the configured maximum."
+    );
+    assert_eq!(
+        out.details["timeout"], 5,
+        "the tool ran with the lowered timeout"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn audit_log_of_real_calls_has_no_image_data_and_no_typed_text() {
+    let desktop = Desktop::start();
+    let dir = scratch("guards-audit");
+    let path = dir.join("audit.jsonl");
+    let ctx = ctx(
+        &desktop,
+        &format!("audit: {{ path: {:?} }}", path.display().to_string()),
+    );
+    let shot = ok(&ctx, "vm_screenshot", json!({})).await;
+    image(&shot);
+    ok(
+        &ctx,
+        "vm_type",
+        json!({"text": "typed-on-the-real-desktop"}),
+    )
+    .await;
+    ok(&ctx, "vm_exec", json!({"command": "echo audit-ok"})).await;
+    ok(&ctx, "vm_screenshot", json!({})).await;
+    let text = std::fs::read_to_string(&path).unwrap();
+    for banned in ["/9j/", "iVBOR", "typed-on-the-real-desktop"] {
+        assert!(
+            !text.contains(banned),
+            "audit log contains {banned}:\n{text}"
+        );
+    }
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let tools: Vec<&str> = lines.iter().map(|l| l["tool"].as_str().unwrap()).collect();
+    assert_eq!(
+        tools,
+        ["vm_screenshot", "vm_type", "vm_exec", "vm_screenshot"]
+    );
+    assert!(lines.iter().all(|l| l["outcome"] == "ok"), "{text}");
+    assert_eq!(lines[0]["images"], 1);
+    assert_eq!(lines[1]["args"]["text"]["chars"], 25);
+    assert_eq!(lines[2]["args"]["command"], "echo audit-ok");
+    assert!(lines[2]["latencyMs"].as_u64().is_some());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
