@@ -105,6 +105,86 @@ pub enum Command {
     /// Manage Lume VMs (lume provider only).
     #[command(subcommand)]
     Vm(VmCommand),
+    /// Serve the vm_* tools over MCP: on stdio for a client that spawns us, or on streamable HTTP at /mcp.
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
+    /// List the vm_* tools and their arguments (no VM contact); --json prints their schemas.
+    #[command(after_help = "Example:\n  computer-use tools\n  computer-use tools --json")]
+    Tools,
+}
+
+const SERVE_HELP: &str = "\
+Examples:
+  computer-use serve --stdio
+  computer-use --config openclaw.json serve --stdio
+  computer-use serve --http 127.0.0.1:8765
+  COMPUTER_USE_MCP_TOKEN=$(openssl rand -hex 32) computer-use serve --http 0.0.0.0:8765 --allow-host vmhost.lan
+
+HTTP binds loopback unless told otherwise; any other address needs a bearer token (clients send
+`Authorization: Bearer TOKEN`). The bound address is printed on stderr. No VM is contacted until the first
+tool call.";
+
+/// How `serve` talks to its client.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("transport").required(true).args(["stdio", "http"])))]
+pub struct ServeArgs {
+    /// Speak MCP on stdin/stdout (logs go to stderr).
+    #[arg(long)]
+    pub stdio: bool,
+    /// Listen for MCP streamable HTTP on ADDR, at /mcp: IP:PORT, or a bare PORT for 127.0.0.1 (port 0
+    /// picks a free port).
+    #[arg(long, value_name = "ADDR", value_parser = listen_addr)]
+    pub http: Option<std::net::SocketAddr>,
+    /// Bearer token HTTP clients must send; required to bind a non-loopback address. Prefer the environment
+    /// variable: command lines are visible to other users.
+    #[arg(
+        long,
+        env = "COMPUTER_USE_MCP_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<Token>,
+    /// Also accept this Host name or address from HTTP clients (repeatable; loopback names and the bound
+    /// address are always accepted).
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_hosts: Vec<String>,
+    /// The OpenClaw plugin config object, as JSON (what the OpenClaw shim passes), instead of --config.
+    #[arg(long, value_name = "JSON")]
+    pub plugin_config: Option<String>,
+}
+
+/// `--http` values: `IP:PORT`, `[IPv6]:PORT`, `localhost:PORT`, or a bare `PORT` (loopback).
+fn listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    let loopback = std::net::Ipv4Addr::LOCALHOST;
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok((loopback, port).into());
+    }
+    if let Some(port) = s.strip_prefix("localhost:")
+        && let Ok(port) = port.parse::<u16>()
+    {
+        return Ok((loopback, port).into());
+    }
+    s.parse().map_err(|_| {
+        format!("`{s}` is not an address to listen on: use IP:PORT (e.g. 127.0.0.1:8765) or a port")
+    })
+}
+
+/// A bearer token; its Debug form hides the value so it never reaches a log.
+#[derive(Clone)]
+pub struct Token(pub String);
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(..)")
+    }
+}
+
+impl std::str::FromStr for Token {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Token(s.to_string()))
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod exit;
 mod logging;
+mod mcp;
 mod setup;
 
 use std::process::ExitCode;

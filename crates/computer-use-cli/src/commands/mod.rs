@@ -3,7 +3,9 @@
 
 mod input;
 mod screenshot;
+mod serve;
 mod status;
+mod tools;
 mod vm;
 
 use std::process::ExitCode;
@@ -15,6 +17,12 @@ use crate::cli::{Cli, Command};
 use crate::setup;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // `tools` needs no configuration at all, and `serve` may build its own from `--plugin-config`.
+    match &cli.command {
+        Command::Tools => return tools::run(cli.global.json),
+        Command::Serve(args) => return serve::run(&cli.global, args).await,
+        _ => {}
+    }
     let config = setup::config(&cli.global)?;
     let vms = Vms::new(config);
     let g = &cli.global;
@@ -36,6 +44,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             input::launch(&*session(&vms, g)?, &app, args, g.json).await
         }
         Command::Vm(cmd) => vm::run(&vms, g.vm.as_deref(), cmd, g.json).await,
+        // Answered above.
+        Command::Tools | Command::Serve(_) => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -1,0 +1,138 @@
+//! rmcp's `ServerHandler`, written by hand over the core's tool registry: `tools/list` is
+//! `computer_use::tools::list()` with its generated schemas, and `tools/call` is `computer_use::tools::call()`.
+//! No tool is restated here, so a tool the core adds is served without touching this file.
+//!
+//! Each call gets a `ToolContext` whose `cancel` token is the one rmcp gives the request: it fires on the
+//! client's `notifications/cancelled` and when the server shuts down, so a cancelled call stops waiting and a
+//! tool that holds a button or key can release it. In-flight calls are tracked so shutdown can give that
+//! cleanup a moment before the process exits.
+
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use computer_use::tools::{self, ToolContext, ToolInfo};
+use computer_use::vm::Vms;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, Implementation, JsonObject, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::Value;
+use tokio_util::task::TaskTracker;
+
+use crate::mcp::convert;
+
+/// What clients show the model about this server as a whole; the tools' own descriptions say the rest.
+const INSTRUCTIONS: &str = "Tools that see and drive a VM's desktop. Start with vm_screenshot: coordinates \
+    for the other vm_* tools are pixels of the latest screenshot. A failed action is never retried for you; \
+    when a result says it may or may not have happened, take a screenshot before trying again.";
+
+/// The MCP server: one per process, cloned for every client (stdio, or each HTTP session), so all of them
+/// share the VM sessions and the guards' budgets.
+#[derive(Debug, Clone)]
+pub struct McpServer {
+    /// Cloned per call with the request's cancellation token.
+    base: ToolContext,
+    calls: TaskTracker,
+}
+
+impl McpServer {
+    /// A server over `vms`; `vm` names the configured VM its calls use (`None`: the default VM). Contacts
+    /// nothing: the first VM connection is made by the first tool call.
+    pub fn new(vms: Arc<Vms>, vm: Option<String>) -> McpServer {
+        let mut base = ToolContext::new(vms);
+        base.vm = vm;
+        McpServer {
+            base,
+            calls: TaskTracker::new(),
+        }
+    }
+
+    /// After the transports have stopped (which cancels every running call), waits up to `grace` for the
+    /// calls to finish their cleanup. Returns false if some were still running.
+    pub async fn drain(&self, grace: Duration) -> bool {
+        self.calls.close();
+        let running = self.calls.len();
+        if running == 0 {
+            return true;
+        }
+        tracing::info!(running, "waiting for cancelled tool calls to clean up");
+        let done = tokio::time::timeout(grace, self.calls.wait()).await.is_ok();
+        if !done {
+            tracing::warn!(
+                running = self.calls.len(),
+                "tool calls still running after {grace:?}; exiting anyway"
+            );
+        }
+        done
+    }
+}
+
+/// The registry as MCP tools, built once (schema generation is not free, and the list never changes).
+pub fn catalog() -> &'static [Tool] {
+    static CATALOG: OnceLock<Vec<Tool>> = OnceLock::new();
+    CATALOG.get_or_init(|| tools::list().into_iter().map(to_mcp_tool).collect())
+}
+
+fn to_mcp_tool(info: ToolInfo) -> Tool {
+    let schema: JsonObject = match info.input_schema {
+        Value::Object(schema) => schema,
+        other => {
+            // A core bug (every argument type is a struct); keep serving, but closed and loudly.
+            tracing::error!(
+                tool = info.name,
+                "the tool's input schema is not a JSON object ({other}); serving a closed empty schema"
+            );
+            let mut closed = JsonObject::new();
+            closed.insert("type".into(), "object".into());
+            closed.insert("additionalProperties".into(), false.into());
+            closed
+        }
+    };
+    Tool::new(info.name, info.description, Arc::new(schema))
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(
+                "computer-use",
+                env!("CARGO_PKG_VERSION"),
+            ))
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(catalog().to_vec()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        catalog().iter().find(|t| t.name == name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let _in_flight = self.calls.token();
+        let name = request.name;
+        let args = request.arguments.map(Value::Object).unwrap_or(Value::Null);
+        let mut ctx = self.base.clone();
+        ctx.cancel = context.ct.clone();
+        let started = Instant::now();
+        let result = tools::call(&ctx, &name, args).await;
+        // Arguments are never logged: typed text may be a password.
+        let ms = started.elapsed().as_millis();
+        match &result {
+            Ok(_) => tracing::debug!(tool = %name, ms, "tool call succeeded"),
+            Err(e) => tracing::info!(tool = %name, ms, kind = e.kind.as_str(), "tool call failed"),
+        }
+        convert::call_result(result).map(CallToolResponse::from)
+    }
+}

@@ -1,0 +1,325 @@
+//! The MCP face seen from outside, over the real binary's stdio with hand-written JSON-RPC (no SDK in
+//! between): how fast a spawned `serve --stdio` answers `initialize`, that no VM is contacted before the
+//! first call, that `tools/list` is exactly `computer-use tools --json`, how malformed calls and failing
+//! tools are answered, and that the OpenClaw manifest's `contracts.tools` names the registry's tools
+//! (regenerate that key with `UPDATE_MANIFEST=1 cargo test -p computer-use-cli --test mcp_stdio`).
+//!
+//! The VM address points at a TCP listener this test owns, so "no contact" is observed, not assumed; the
+//! failing call goes to a port nobody listens on. Effects on a real desktop are tested by the Python MCP
+//! client in `tests/mcp/`.
+#![expect(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_computer-use");
+/// Generous for a loaded 2-core CI machine; the real figure is printed.
+const INITIALIZE_BUDGET: Duration = Duration::from_millis(500);
+const REPLY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A `serve --stdio` child with line-oriented access to its stdout.
+struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn spawn(server_url: &str) -> (Server, Instant) {
+        let started = Instant::now();
+        let mut child = Command::new(BIN)
+            .args(["serve", "--stdio"])
+            .env("COMPUTER_USE_PROVIDER", "url")
+            .env("COMPUTER_USE_SERVER_URL", server_url)
+            .env("COMPUTER_USE_CONNECT_TIMEOUT_MS", "1000")
+            .env_remove("COMPUTER_USE_CONFIG")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot spawn {BIN}: {e}"));
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut stderr_pipe = child.stderr.take().unwrap();
+        let (etx, stderr) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr_pipe.read_to_string(&mut text);
+            let _ = etx.send(text);
+        });
+        let stdin = child.stdin.take();
+        (
+            Server {
+                child,
+                stdin,
+                lines,
+                stderr,
+            },
+            started,
+        )
+    }
+
+    fn send(&mut self, message: &Value) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        writeln!(stdin, "{message}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// The next message on stdout; every line must be JSON-RPC (stdout belongs to the protocol).
+    fn recv(&mut self) -> Value {
+        let line = self.lines.recv_timeout(REPLY_TIMEOUT).unwrap_or_else(|e| {
+            panic!(
+                "no reply within {REPLY_TIMEOUT:?} ({e}); stderr: {}",
+                self.stop()
+            )
+        });
+        let value: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("stdout carried a non-JSON line ({e}): {line}"));
+        assert_eq!(value["jsonrpc"], "2.0", "{line}");
+        value
+    }
+
+    /// Sends a request and returns its response (skipping notifications).
+    fn request(&mut self, id: u64, method: &str, params: Value) -> Value {
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let message = self.recv();
+            if message["id"] == id {
+                return message;
+            }
+        }
+    }
+
+    /// Closes stdin and waits for a clean exit; returns stderr.
+    fn stop(&mut self) -> String {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stderr = self
+            .stderr
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_default();
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "the server did not exit cleanly within 10 s of stdin closing ({status:?}); stderr:\n{stderr}"
+        );
+        stderr
+    }
+}
+
+fn initialize() -> Value {
+    json!({
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "computer-use-cli-test", "version": "0"},
+    })
+}
+
+fn cli_tools() -> Value {
+    let out = Command::new(BIN)
+        .args(["tools", "--json"])
+        .env_remove("COMPUTER_USE_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "tools --json failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    value["tools"].clone()
+}
+
+#[test]
+fn initialize_is_fast_lazy_and_tools_list_matches_the_cli() {
+    // A listener standing in for the VM's server: it must not see a connection before the first tool call.
+    let vm = TcpListener::bind("127.0.0.1:0").unwrap();
+    vm.set_nonblocking(true).unwrap();
+    let url = format!("ws://{}/ws", vm.local_addr().unwrap());
+
+    let mut timings = Vec::new();
+    for round in 0..5 {
+        let (mut server, started) = Server::spawn(&url);
+        let reply = server.request(1, "initialize", initialize());
+        let elapsed = started.elapsed();
+        timings.push(elapsed);
+        let result = &reply["result"];
+        assert_eq!(result["serverInfo"]["name"], "computer-use", "{reply}");
+        assert_eq!(result["serverInfo"]["version"], env!("CARGO_PKG_VERSION"));
+        assert!(result["capabilities"]["tools"].is_object(), "{reply}");
+        assert!(
+            result["instructions"]
+                .as_str()
+                .is_some_and(|i| i.contains("vm_screenshot")),
+            "{reply}"
+        );
+        if round == 0 {
+            server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+            let listed = server.request(2, "tools/list", json!({}));
+            let listed = &listed["result"]["tools"];
+            let cli = cli_tools();
+            assert_eq!(
+                *listed, cli,
+                "tools/list differs from `computer-use tools --json`"
+            );
+            let tools = listed.as_array().unwrap();
+            assert!(
+                tools.iter().any(|t| t["name"] == "vm_screenshot"),
+                "{listed}"
+            );
+            for tool in tools {
+                let schema = &tool["inputSchema"];
+                assert_eq!(schema["type"], "object", "{tool}");
+                assert_eq!(
+                    schema["additionalProperties"], false,
+                    "{} has an open schema",
+                    tool["name"]
+                );
+                assert!(
+                    tool["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{tool}"
+                );
+            }
+        }
+        server.stop();
+    }
+    match vm.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("the server contacted the VM before any tool call: {other:?}"),
+    }
+    let mut sorted = timings.clone();
+    sorted.sort();
+    let median = sorted[sorted.len() / 2];
+    eprintln!(
+        "process start -> initialize answered: median {} ms, all {:?} ms",
+        median.as_millis(),
+        timings.iter().map(Duration::as_millis).collect::<Vec<_>>()
+    );
+    assert!(
+        median < INITIALIZE_BUDGET,
+        "initialize took {median:?} (median of {timings:?}); budget {INITIALIZE_BUDGET:?}"
+    );
+}
+
+#[test]
+fn malformed_calls_are_protocol_errors_and_failures_are_error_results() {
+    // A port nobody listens on: the call fails fast with "connection refused".
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ws://{}/ws", closed.local_addr().unwrap());
+    drop(closed);
+    let (mut server, _) = Server::spawn(&url);
+    server.request(1, "initialize", initialize());
+    server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+
+    let bad = server.request(
+        2,
+        "tools/call",
+        json!({"name": "vm_screenshot", "arguments": {"bogus": 1}}),
+    );
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    let message = bad["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("vm_screenshot") && message.contains("bogus"),
+        "{bad}"
+    );
+
+    let unknown = server.request(3, "tools/call", json!({"name": "vm_fly", "arguments": {}}));
+    assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+    assert!(
+        unknown["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("vm_fly") && m.contains("vm_screenshot")),
+        "{unknown}"
+    );
+
+    let failed = server.request(
+        4,
+        "tools/call",
+        json!({"name": "vm_screenshot", "arguments": {}}),
+    );
+    let result = &failed["result"];
+    assert_eq!(result["isError"], true, "{failed}");
+    let text = result["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(!text.is_empty(), "the model must get a message: {failed}");
+    let structured = &result["structuredContent"];
+    assert_eq!(structured["ok"], false, "{failed}");
+    assert_eq!(structured["error"], "unavailable", "{failed}");
+    assert_eq!(structured["outcome"], "not_sent", "{failed}");
+    assert_eq!(structured["hard"], true, "{failed}");
+
+    server.stop();
+}
+
+#[test]
+fn http_on_a_non_loopback_address_needs_a_token() {
+    let out = Command::new(BIN)
+        .args(["serve", "--http", "0.0.0.0:0"])
+        .env_remove("COMPUTER_USE_MCP_TOKEN")
+        .env_remove("COMPUTER_USE_CONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("refusing") && stderr.contains("COMPUTER_USE_MCP_TOKEN"),
+        "{stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+fn manifest_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../extensions/computer-use/openclaw.plugin.json")
+}
+
+#[test]
+fn openclaw_manifest_contracts_name_the_registry_tools() {
+    let names: Vec<&str> = computer_use::tools::list().iter().map(|t| t.name).collect();
+    let path = manifest_path();
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut manifest: Value = serde_json::from_str(&text).unwrap();
+    if std::env::var_os("UPDATE_MANIFEST").is_some() {
+        manifest["contracts"]["tools"] = json!(names);
+        let mut out = serde_json::to_string_pretty(&manifest).unwrap();
+        out.push('\n');
+        std::fs::write(&path, out).unwrap();
+        return;
+    }
+    assert_eq!(
+        manifest["contracts"]["tools"],
+        json!(names),
+        "{}: contracts.tools differs from the registry; run UPDATE_MANIFEST=1 cargo test -p computer-use-cli --test mcp_stdio",
+        path.display()
+    );
+}
