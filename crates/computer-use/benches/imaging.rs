@@ -26,22 +26,12 @@ const W: u32 = 2880;
 const H: u32 = 1800;
 const HALF: (u32, u32) = (1440, 900);
 
-/// Median and p90 (nearest rank) in ms of `runs` timed calls after 2 warm-up calls.
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64, T) {
-    for _ in 0..2 {
-        std::hint::black_box(f());
-    }
-    let mut samples = Vec::with_capacity(runs);
-    let mut last = None;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let out = std::hint::black_box(f());
-        samples.push(start.elapsed().as_secs_f64() * 1e3);
-        last = Some(out);
-    }
+/// Median and p90 (nearest rank) of `samples` (ms).
+fn stats(mut samples: Vec<f64>) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
-    let rank = |p: f64| samples[((p * runs as f64).ceil() as usize).clamp(1, runs) - 1];
-    (rank(0.5), rank(0.9), last.unwrap())
+    let n = samples.len();
+    let rank = |p: f64| samples[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
+    (rank(0.5), rank(0.9))
 }
 
 /// PSNR in dB of `out` against `reference` (same size, RGB8).
@@ -64,24 +54,47 @@ struct Cell {
     psnr: Option<f64>,
 }
 
-struct Row {
+/// What a timed case returns, for the size and quality columns.
+enum Out {
+    Nothing,
+    /// An encoded image: its size, and PSNR if the case asks for it.
+    Encoded(Vec<u8>),
+    /// Raw RGB8 pixels of the given size: PSNR.
+    Resized(Vec<u8>, (u32, u32)),
+}
+
+/// One table row: a closure timed `runs` times, interleaved with all other cases.
+struct Case<'a> {
     key: &'static str,
     label: &'static str,
-    ours: Option<Cell>,
+    psnr: bool,
+    run: Box<dyn FnMut() -> Out + 'a>,
 }
 
-struct Bench {
-    runs: usize,
-    rows: Vec<Row>,
+fn case<'a>(
+    key: &'static str,
+    label: &'static str,
+    psnr: bool,
+    run: impl FnMut() -> Out + 'a,
+) -> Case<'a> {
+    Case {
+        key,
+        label,
+        psnr,
+        run: Box::new(run),
+    }
+}
+
+/// Exact Lanczos3 downscales of the lossless source: the quality yardstick, one per size.
+struct References {
     truth: RgbImage,
-    references: HashMap<(u32, u32), Vec<u8>>,
+    by_size: HashMap<(u32, u32), Vec<u8>>,
 }
 
-impl Bench {
-    /// The quality yardstick: an exact Lanczos3 downscale of the lossless source.
-    fn reference(&mut self, size: (u32, u32)) -> &[u8] {
+impl References {
+    fn get(&mut self, size: (u32, u32)) -> &[u8] {
         let truth = &self.truth;
-        self.references.entry(size).or_insert_with(|| {
+        self.by_size.entry(size).or_insert_with(|| {
             let mut out = vec![0; size.0 as usize * size.1 as usize * 3];
             steps::resize_band(
                 truth,
@@ -96,42 +109,9 @@ impl Bench {
         })
     }
 
-    fn quality_of(&mut self, encoded: &[u8]) -> f64 {
+    fn of_encoded(&mut self, encoded: &[u8]) -> f64 {
         let img = image::load_from_memory(encoded).unwrap().into_rgb8();
-        let reference = self.reference(img.dimensions()).to_vec();
-        psnr(img.as_raw(), &reference)
-    }
-
-    fn row(&mut self, key: &'static str, label: &'static str, cell: Option<Cell>) {
-        self.rows.push(Row {
-            key,
-            label,
-            ours: cell,
-        });
-    }
-
-    fn timed<T>(&mut self, key: &'static str, label: &'static str, f: impl FnMut() -> T) -> T {
-        let (median, p90, out) = time(self.runs, f);
-        self.row(
-            key,
-            label,
-            Some(Cell {
-                median,
-                p90,
-                ..Cell::default()
-            }),
-        );
-        out
-    }
-
-    fn annotate(&mut self, bytes: Option<usize>, psnr: Option<f64>) {
-        if let Some(Row {
-            ours: Some(cell), ..
-        }) = self.rows.last_mut()
-        {
-            cell.bytes = bytes;
-            cell.psnr = psnr;
-        }
+        psnr(img.as_raw(), self.get(img.dimensions()))
     }
 }
 
@@ -145,45 +125,53 @@ fn unbounded(scale: f64, parallel: bool) -> ImagePolicy {
 }
 
 fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
-    let truth = RgbImage::from_raw(W, H, busy_desktop(W, H)).unwrap();
-    let mut b = Bench {
-        runs,
-        rows: Vec::new(),
-        truth,
-        references: HashMap::new(),
+    let mut refs = References {
+        truth: RgbImage::from_raw(W, H, busy_desktop(W, H)).unwrap(),
+        by_size: HashMap::new(),
     };
     let budget = ImagePolicy::default().target_size(W, H, true);
+    // Inputs of the resize and encode steps, made once outside the timing.
+    let (_, decoded) = steps::decode(jpeg).unwrap();
+    let full = Region::full(&decoded);
+    let half_px = steps::resize(&decoded, full, HALF).unwrap();
+    let budget_px = steps::resize(&decoded, full, budget).unwrap();
 
-    // Decode.
-    b.timed("decode_png", "decode PNG (optimize=True) 2880x1800", || {
-        steps::decode(png).unwrap()
-    });
-    let (_, decoded) = b.timed("decode_jpeg", "decode JPEG q85 2880x1800", || {
-        steps::decode(jpeg).unwrap()
-    });
+    let mut cases = vec![
+        case(
+            "decode_png",
+            "decode PNG (optimize=True) 2880x1800",
+            false,
+            || {
+                std::hint::black_box(steps::decode(png).unwrap());
+                Out::Nothing
+            },
+        ),
+        case("decode_jpeg", "decode JPEG q85 2880x1800", false, || {
+            std::hint::black_box(steps::decode(jpeg).unwrap());
+            Out::Nothing
+        }),
+    ];
     for (key, label, size) in [
         (
             "decode_jpeg_dct_half",
-            "decode JPEG with DCT scaling 1/2 → 1440x900",
+            "decode JPEG with DCT scaling 1/2 → 1440x900 (jpeg-decoder)",
             HALF,
         ),
         (
             "decode_jpeg_dct_quarter",
-            "decode JPEG with DCT scaling 1/4 → 720x450",
+            "decode JPEG with DCT scaling 1/4 → 720x450 (jpeg-decoder)",
             (720, 450),
         ),
     ] {
-        b.timed(key, label, || {
+        cases.push(case(key, label, false, move || {
             let mut d = jpeg_decoder::Decoder::new(jpeg);
             d.read_info().unwrap();
             let got = d.scale(size.0 as u16, size.1 as u16).unwrap();
             assert_eq!((u32::from(got.0), u32::from(got.1)), size);
-            d.decode().unwrap()
-        });
+            std::hint::black_box(d.decode().unwrap());
+            Out::Nothing
+        }));
     }
-
-    // Resize the decoded JPEG: filters at scale 0.5 (PSNR vs the exact reference), then ours.
-    let full = Region::full(&decoded);
     for (key, label, filter) in [
         (
             "resize_bilinear",
@@ -201,37 +189,44 @@ fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
             FilterType::Lanczos3,
         ),
     ] {
-        let mut out = vec![0; 1440 * 900 * 3];
-        b.timed(key, label, || {
-            steps::resize_band(&decoded, full, HALF, 0, &mut out, filter).unwrap()
-        });
-        let quality = psnr(&out, b.reference(HALF));
-        b.annotate(None, Some(quality));
+        let decoded = &decoded;
+        cases.push(case(key, label, true, move || {
+            let mut out = vec![0; 1440 * 900 * 3];
+            steps::resize_band(decoded, full, HALF, 0, &mut out, filter).unwrap();
+            Out::Resized(out, HALF)
+        }));
     }
-    let resized = b.timed(
+    let decoded_ref = &decoded;
+    cases.push(case(
         "resize_budget",
-        "resize → 1356x847 (budget), our filter, 1 thread",
-        || steps::resize(&decoded, full, budget).unwrap(),
-    );
-    b.timed(
+        "resize → 1356x847 (budget), Catmull-Rom, 1 thread",
+        false,
+        move || Out::Resized(steps::resize(decoded_ref, full, budget).unwrap(), budget),
+    ));
+    cases.push(case(
         "resize_budget_2t",
-        "resize → 1356x847 (budget), our filter, 2 threads",
-        || {
-            let mut out = vec![0; resized.len()];
+        "resize → 1356x847 (budget), Catmull-Rom, 2 threads",
+        false,
+        move || {
+            let mut out = vec![0; budget.0 as usize * budget.1 as usize * 3];
             let (top, bottom) = out.split_at_mut(budget.0 as usize * 3 * (budget.1 / 2) as usize);
             std::thread::scope(|s| {
                 s.spawn(|| {
-                    steps::resize_band(&decoded, full, budget, budget.1 / 2, bottom, steps::FILTER)
-                        .unwrap()
+                    steps::resize_band(
+                        decoded_ref,
+                        full,
+                        budget,
+                        budget.1 / 2,
+                        bottom,
+                        steps::FILTER,
+                    )
+                    .unwrap()
                 });
-                steps::resize_band(&decoded, full, budget, 0, top, steps::FILTER).unwrap();
+                steps::resize_band(decoded_ref, full, budget, 0, top, steps::FILTER).unwrap();
             });
-            out
+            Out::Resized(out, budget)
         },
-    );
-    let half_px = steps::resize(&decoded, full, HALF).unwrap();
-
-    // Encode.
+    ));
     for (key, label, px, size, parallel) in [
         (
             "encode_jpeg_half",
@@ -250,32 +245,31 @@ fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
         (
             "encode_jpeg_budget",
             "encode JPEG q80 1356x847, 1 thread",
-            &resized,
+            &budget_px,
             budget,
             false,
         ),
         (
             "encode_jpeg_budget_2t",
             "encode JPEG q80 1356x847, 2 threads",
-            &resized,
+            &budget_px,
             budget,
             true,
         ),
     ] {
-        let out = b.timed(key, label, || {
-            if parallel {
+        cases.push(case(key, label, false, move || {
+            Out::Encoded(if parallel {
                 steps::encode_jpeg_parallel(px, size.0, size.1, 80).unwrap()
             } else {
                 steps::encode_jpeg(px, size.0, size.1, 80, 0).unwrap()
-            }
-        });
-        b.annotate(Some(out.len()), None);
+            })
+        }));
     }
     for (key, label, px, size, format) in [
         (
             "encode_png_budget",
             "encode PNG fast 1356x847 (Pillow level 1)",
-            &resized,
+            budget_px.as_slice(),
             budget,
             OutputFormat::Png,
         ),
@@ -289,7 +283,7 @@ fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
         (
             "encode_webp_budget",
             "encode WebP lossless 1356x847 (Pillow method 0)",
-            &resized,
+            &budget_px,
             budget,
             OutputFormat::Webp,
         ),
@@ -301,19 +295,14 @@ fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
             OutputFormat::Webp,
         ),
     ] {
-        let out = b.timed(key, label, || {
-            steps::encode(px, size, format, 80, steps::PngEffort::Fast, false).unwrap()
-        });
-        b.annotate(Some(out.len()), None);
+        cases.push(case(key, label, false, move || {
+            Out::Encoded(
+                steps::encode(px, size, format, 80, steps::PngEffort::Fast, false).unwrap(),
+            )
+        }));
     }
-
-    // End to end: bytes in, model image out.
     let budget_policy = ImagePolicy::default();
-    let serial_budget = ImagePolicy {
-        parallel: false,
-        ..ImagePolicy::default()
-    };
-    let cases: [(&'static str, &'static str, &[u8], ImagePolicy); 8] = [
+    let e2e = [
         (
             "e2e_jpeg_half",
             "E2E JPEG q85 → scale 0.5 → JPEG q80",
@@ -336,7 +325,10 @@ fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
             "e2e_jpeg_budget_1t",
             "E2E JPEG q85 → budget → JPEG q80, 1 thread",
             jpeg,
-            serial_budget,
+            ImagePolicy {
+                parallel: false,
+                ..budget_policy.clone()
+            },
         ),
         (
             "e2e_png_half",
@@ -369,18 +361,54 @@ fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
             },
         ),
     ];
-    for (key, label, input, policy) in cases {
-        let out = b.timed(key, label, || prepare(input, &policy).unwrap());
-        let quality = b.quality_of(&out.bytes);
-        b.annotate(Some(out.bytes.len()), Some(quality));
+    for (key, label, input, policy) in e2e {
+        cases.push(case(key, label, true, move || {
+            Out::Encoded(prepare(input, &policy).unwrap().bytes)
+        }));
     }
 
-    let pillow = read_pillow(dir, &mut b);
-    print_table(&b, &pillow, runs);
+    // Warm up, then time round-robin: a burst of load from other processes on this shared
+    // machine then spreads over all rows instead of spoiling one.
+    for c in &mut cases {
+        for _ in 0..2 {
+            (c.run)();
+        }
+    }
+    let mut samples = vec![Vec::with_capacity(runs); cases.len()];
+    let mut last: Vec<Out> = cases.iter().map(|_| Out::Nothing).collect();
+    for _ in 0..runs {
+        for (i, c) in cases.iter_mut().enumerate() {
+            let start = Instant::now();
+            let out = std::hint::black_box((c.run)());
+            samples[i].push(start.elapsed().as_secs_f64() * 1e3);
+            last[i] = out;
+        }
+    }
+    let mut rows = Vec::new();
+    for ((c, times), out) in cases.iter().zip(samples).zip(last) {
+        let (median, p90) = stats(times);
+        let mut cell = Cell {
+            median,
+            p90,
+            ..Cell::default()
+        };
+        match out {
+            Out::Nothing => {}
+            Out::Encoded(bytes) => {
+                cell.bytes = Some(bytes.len());
+                cell.psnr = c.psnr.then(|| refs.of_encoded(&bytes));
+            }
+            Out::Resized(px, size) => cell.psnr = c.psnr.then(|| psnr(&px, refs.get(size))),
+        }
+        rows.push((c.key, c.label, cell));
+    }
+    drop(cases);
+    let pillow = read_pillow(dir, &mut refs);
+    print_table(&rows, &pillow, runs);
 }
 
 /// Pillow's rows (`key median p90 bytes output-file`), with PSNR computed here from its outputs.
-fn read_pillow(dir: &Path, b: &mut Bench) -> HashMap<String, Cell> {
+fn read_pillow(dir: &Path, refs: &mut References) -> HashMap<String, Cell> {
     let mut cells = HashMap::new();
     let Ok(text) = std::fs::read_to_string(dir.join("pillow.tsv")) else {
         return cells;
@@ -403,9 +431,9 @@ fn read_pillow(dir: &Path, b: &mut Bench) -> HashMap<String, Cell> {
             let data = std::fs::read(dir.join(output)).unwrap();
             cell.psnr = Some(if output.ends_with(".rgb") {
                 let size = (out_w.parse().unwrap(), out_h.parse().unwrap());
-                psnr(&data, b.reference(size))
+                psnr(&data, refs.get(size))
             } else {
-                b.quality_of(&data)
+                refs.of_encoded(&data)
             });
         }
         cells.insert(key.to_owned(), cell);
@@ -413,7 +441,7 @@ fn read_pillow(dir: &Path, b: &mut Bench) -> HashMap<String, Cell> {
     cells
 }
 
-fn print_table(b: &Bench, pillow: &HashMap<String, Cell>, runs: usize) {
+fn print_table(rows: &[(&str, &str, Cell)], pillow: &HashMap<String, Cell>, runs: usize) {
     let ms = |c: Option<&Cell>| {
         c.map_or(("—".to_owned(), "—".to_owned()), |c| {
             (format!("{:.1}", c.median), format!("{:.1}", c.p90))
@@ -434,16 +462,15 @@ fn print_table(b: &Bench, pillow: &HashMap<String, Cell>, runs: usize) {
         "| step | ours median | ours p90 | Pillow median | Pillow p90 | KiB ours / Pillow | PSNR ours / Pillow |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    let keys: Vec<&str> = b.rows.iter().map(|r| r.key).collect();
-    for row in &b.rows {
-        let theirs = pillow.get(row.key);
-        let ((om, op), (pm, pp)) = (ms(row.ours.as_ref()), ms(theirs));
+    let keys: Vec<&str> = rows.iter().map(|r| r.0).collect();
+    for (key, label, ours) in rows {
+        let theirs = pillow.get(*key);
+        let ((om, op), (pm, pp)) = (ms(Some(ours)), ms(theirs));
         println!(
-            "| {} | {om} | {op} | {pm} | {pp} | {} / {} | {} / {} |",
-            row.label,
-            kib(row.ours.as_ref()),
+            "| {label} | {om} | {op} | {pm} | {pp} | {} / {} | {} / {} |",
+            kib(Some(ours)),
             kib(theirs),
-            db(row.ours.as_ref()),
+            db(Some(ours)),
             db(theirs)
         );
     }
