@@ -1,36 +1,68 @@
-//! Input and shell commands for people: `exec`, `click`, `type`, `key`, `scroll`, `launch`.
+//! Actions for people: `exec`, `type`, `key`, `launch` go through the core's tools (so the guards and the
+//! audit log apply, and behaviour — chunked typing, key names, output caps — is the agents' own), and the
+//! tool's text is printed. `click` and `scroll` take **screen pixels** (what a person reads off the screen
+//! or a full-size `computer-use screenshot`), so they drive the session's input lane directly instead of the
+//! tools' image-pixel space.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use computer_use::keys;
+use computer_use::tools::{self, ToolContext};
 use computer_use::vm::VmSession;
+use serde_json::{Value, json};
 
 use super::explain;
 use crate::cli::{ClickButton, ScrollWay};
 
+/// Runs a tool and prints its text (or its details as JSON).
+async fn tool(ctx: &ToolContext, name: &str, args: Value, json_out: bool) -> anyhow::Result<Value> {
+    let out = tools::call(ctx, name, args).await?;
+    let details = Value::Object(out.details.clone());
+    if json_out {
+        println!("{details}");
+    } else if name != "vm_exec" {
+        println!("{}", out.joined_text());
+    }
+    Ok(details)
+}
+
 pub async fn exec(
-    session: &VmSession,
+    ctx: &ToolContext,
     command: &[String],
     timeout: u64,
-    json: bool,
+    json_out: bool,
 ) -> anyhow::Result<ExitCode> {
-    let line = command.join(" ");
-    let out = session
-        .shell()
-        .run_command(&line, Duration::from_secs(timeout.max(1)))
-        .await
-        .map_err(|e| explain(session, e))?;
-    if json {
-        let v = serde_json::json!({"stdout": out.stdout, "stderr": out.stderr, "returnCode": out.return_code});
-        println!("{v}");
-    } else {
-        print!("{}", out.stdout);
-        eprint!("{}", out.stderr);
+    let args = json!({"command": command.join(" "), "timeout": timeout.max(1)});
+    let details = tool(ctx, "vm_exec", args, json_out).await?;
+    if !json_out {
+        print!("{}", details["stdout"].as_str().unwrap_or_default());
+        eprint!("{}", details["stderr"].as_str().unwrap_or_default());
     }
-    let code = u8::try_from(out.return_code.clamp(0, 255)).unwrap_or(1);
-    let code = if out.return_code < 0 { 1 } else { code };
-    Ok(ExitCode::from(code))
+    let code = details["returnCode"].as_i64().unwrap_or(1);
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}
+
+pub async fn type_text(ctx: &ToolContext, text: &str, json_out: bool) -> anyhow::Result<ExitCode> {
+    tool(ctx, "vm_type", json!({"text": text}), json_out).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn key(ctx: &ToolContext, keys: &str, json_out: bool) -> anyhow::Result<ExitCode> {
+    tool(ctx, "vm_key", json!({"keys": keys}), json_out).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn launch(
+    ctx: &ToolContext,
+    app: &str,
+    args: Vec<String>,
+    json_out: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut call = json!({"app": app});
+    if !args.is_empty() {
+        call["args"] = json!(args);
+    }
+    tool(ctx, "vm_launch", call, json_out).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn click(
@@ -50,30 +82,6 @@ pub async fn click(
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn type_text(session: &VmSession, text: &str) -> anyhow::Result<ExitCode> {
-    session
-        .gui()
-        .type_text(text)
-        .await
-        .map_err(|e| explain(session, e))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn key(session: &VmSession, combo: &str) -> anyhow::Result<ExitCode> {
-    let keys = keys::parse_combo(combo)?;
-    let client = session.gui();
-    let result = match keys.as_slice() {
-        [one] => client.press_key(one).await,
-        many => {
-            client
-                .hotkey(&many.iter().map(String::as_str).collect::<Vec<_>>())
-                .await
-        }
-    };
-    result.map_err(|e| explain(session, e))?;
-    Ok(ExitCode::SUCCESS)
-}
-
 pub async fn scroll(session: &VmSession, way: ScrollWay, clicks: u32) -> anyhow::Result<ExitCode> {
     let client = session.gui();
     let result = match way {
@@ -81,28 +89,5 @@ pub async fn scroll(session: &VmSession, way: ScrollWay, clicks: u32) -> anyhow:
         ScrollWay::Down => client.scroll_down(clicks).await,
     };
     result.map_err(|e| explain(session, e))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn launch(
-    session: &VmSession,
-    app: &str,
-    args: Vec<String>,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let args = (!args.is_empty()).then_some(args);
-    let pid = session
-        .gui()
-        .launch(app, args)
-        .await
-        .map_err(|e| explain(session, e))?;
-    if json {
-        println!("{}", serde_json::json!({"app": app, "pid": pid}));
-    } else {
-        match pid {
-            Some(pid) => println!("launched {app} (pid {pid})"),
-            None => println!("launched {app}"),
-        }
-    }
     Ok(ExitCode::SUCCESS)
 }

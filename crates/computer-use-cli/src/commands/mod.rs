@@ -11,6 +11,7 @@ mod vm;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use computer_use::tools::ToolContext;
 use computer_use::vm::{VmSession, Vms};
 
 use crate::cli::{Cli, Command};
@@ -24,25 +25,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         _ => {}
     }
     let config = setup::config(&cli.global)?;
-    let vms = Vms::new(config);
+    let vms = Arc::new(Vms::new(config));
     let g = &cli.global;
+    let mut ctx = ToolContext::new(vms.clone());
+    ctx.vm = g.vm.clone();
     match cli.command {
         Command::Status => status::run(&*session(&vms, g)?, g.json).await,
         Command::Screenshot { output } => {
             screenshot::run(&*session(&vms, g)?, &output, g.json).await
         }
-        Command::Exec { timeout, command } => {
-            input::exec(&*session(&vms, g)?, &command, timeout, g.json).await
-        }
+        Command::Exec { timeout, command } => input::exec(&ctx, &command, timeout, g.json).await,
         Command::Click { x, y, button } => input::click(&*session(&vms, g)?, x, y, button).await,
-        Command::Type { text } => input::type_text(&*session(&vms, g)?, &text).await,
-        Command::Key { keys } => input::key(&*session(&vms, g)?, &keys).await,
+        Command::Type { text } => input::type_text(&ctx, &text, g.json).await,
+        Command::Key { keys } => input::key(&ctx, &keys, g.json).await,
         Command::Scroll { direction, clicks } => {
             input::scroll(&*session(&vms, g)?, direction, clicks).await
         }
-        Command::Launch { app, args } => {
-            input::launch(&*session(&vms, g)?, &app, args, g.json).await
-        }
+        Command::Launch { app, args } => input::launch(&ctx, &app, args, g.json).await,
         Command::Vm(cmd) => vm::run(&vms, g.vm.as_deref(), cmd, g.json).await,
         // Answered above.
         Command::Tools | Command::Serve(_) => Ok(ExitCode::SUCCESS),
