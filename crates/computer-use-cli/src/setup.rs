@@ -14,7 +14,25 @@ pub fn config(global: &Global) -> anyhow::Result<Arc<Config>> {
         .config
         .clone()
         .or_else(|| std::env::var_os("COMPUTER_USE_CONFIG").map(Into::into));
-    let mut config = Config::load(path.as_deref(), |k| std::env::var(k).ok())?;
+    let config = Config::load(path.as_deref(), |k| std::env::var(k).ok())?;
+    with_flags(config, global)
+}
+
+/// The OpenClaw shim's plugin config object (`plugins.entries["computer-use"].config`, as JSON), validated like
+/// a config file, then the `COMPUTER_USE_*` environment and the global flags on top, as for `--config`.
+pub fn plugin_config(json: &str, global: &Global) -> anyhow::Result<Arc<Config>> {
+    let block: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        anyhow::anyhow!(
+            "--plugin-config is not valid JSON ({e}): pass the plugin's config object, e.g. --plugin-config '{{\"vmName\":\"openclaw-vm\"}}'"
+        )
+    })?;
+    let mut config = Config::for_openclaw_block(block)?;
+    config.apply_env(|k| std::env::var(k).ok())?;
+    with_flags(config, global)
+}
+
+/// Applies `--provider` / `--server-url` through the same validation as environment values.
+fn with_flags(mut config: Config, global: &Global) -> anyhow::Result<Arc<Config>> {
     let mut flags = HashMap::new();
     if let Some(p) = &global.provider {
         flags.insert("COMPUTER_USE_PROVIDER", p.clone());

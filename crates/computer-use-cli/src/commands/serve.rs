@@ -3,12 +3,10 @@
 //! exists, and hands one process-wide `Vms` to the MCP face. Nothing contacts a VM before the first call, so
 //! a client's `initialize` is answered within milliseconds of the process starting.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context as _, bail};
-use computer_use::config::Config;
+use anyhow::bail;
 use computer_use::vm::Vms;
 
 use crate::cli::{Global, ServeArgs};
@@ -23,7 +21,7 @@ pub async fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<ExitCode> 
         bail!("--allow-host applies to --http only (stdio has no Host header)");
     }
     let config = match &args.plugin_config {
-        Some(json) => plugin_config(json, global)?,
+        Some(json) => setup::plugin_config(json, global)?,
         None => setup::config(global)?,
     };
     // An unknown --vm is a startup error, not a failure of every later call.
@@ -42,31 +40,4 @@ pub async fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<ExitCode> 
     // stdin may be a blocking handle (a terminal rather than the client's pipe) whose pending read would keep
     // the runtime from shutting down until another line arrives: the session is over, so leave now.
     std::process::exit(0);
-}
-
-/// The shim's plugin config object (`plugins.entries["computer-use"].config`, as JSON), validated like a
-/// config file, then the `COMPUTER_USE_*` environment and the global flags on top, as for `--config`.
-fn plugin_config(json: &str, global: &Global) -> anyhow::Result<Arc<Config>> {
-    let block: serde_json::Value = serde_json::from_str(json).context(
-        "--plugin-config is not valid JSON: pass the plugin's config object, e.g. --plugin-config '{\"vmName\":\"openclaw-vm\"}'",
-    )?;
-    let mut config = Config::for_openclaw_block(block)?;
-    config.apply_env(|k| std::env::var(k).ok())?;
-    let mut flags = HashMap::new();
-    if let Some(p) = &global.provider {
-        flags.insert("COMPUTER_USE_PROVIDER", p.clone());
-    }
-    if let Some(u) = &global.server_url {
-        flags.insert("COMPUTER_USE_SERVER_URL", u.clone());
-        if global.provider.is_none() {
-            flags.insert("COMPUTER_USE_PROVIDER", "url".to_string());
-        }
-    }
-    if !flags.is_empty() {
-        config.apply_env(|k| flags.get(k).cloned())?;
-    }
-    for w in config.warnings() {
-        tracing::warn!("{w}");
-    }
-    Ok(Arc::new(config))
 }

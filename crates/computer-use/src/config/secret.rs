@@ -5,38 +5,11 @@
 //! prints `[redacted]` in both `Debug` and `Display` and implements no `Serialize`, so it cannot leak
 //! through a log line, an error or a JSON dump by accident.
 
-use std::fmt;
-
 use super::error::ConfigError;
 use super::raw::Cloud;
 
-/// A secret string whose `Debug` and `Display` print `[redacted]`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret itself, for the one place that must send it (the `authenticate` frame).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+/// The wire crate's secret string: `Debug` and `Display` print `[redacted]`, and it has no `Serialize`.
+pub use cua_protocol::Secret;
 
 /// Resolved cua cloud credentials of one VM.
 #[derive(Debug, Clone, PartialEq, Eq)]

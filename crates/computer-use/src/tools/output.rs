@@ -46,6 +46,26 @@ impl ToolOutput {
         }
     }
 
+    /// A text line, then an image (base64-encoded here), with `details` (a JSON object; anything else is
+    /// dropped).
+    pub fn image(text: String, details: Value, bytes: &[u8], mime: &'static str) -> ToolOutput {
+        use base64::Engine as _;
+        let details = match details {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        ToolOutput {
+            content: vec![
+                Content::Text(text),
+                Content::Image {
+                    base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                    mime,
+                },
+            ],
+            details,
+        }
+    }
+
     /// Adds a detail.
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> ToolOutput {
         self.details.insert(key.to_string(), value.into());

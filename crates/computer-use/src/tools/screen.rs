@@ -7,14 +7,13 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use cua_protocol::CaptureFormat;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::coords::{Calibration, Frame};
 use crate::imaging::{ImagePolicy, ImagingError, OutputFormat, Prepared, Region};
-use crate::tools::{Content, Tool, ToolContext, ToolError, ToolOutput, TypedTool};
+use crate::tools::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::vm::VmSession;
 
 /// This module's tools.
@@ -82,19 +81,7 @@ impl Captured {
             "screenHeight": c.shot_h,
             "scale": f64::from(image.width) / f64::from(c.shot_w.max(1)),
         });
-        let serde_json::Value::Object(details) = details else {
-            return ToolOutput::text(text);
-        };
-        ToolOutput {
-            content: vec![
-                Content::Text(text),
-                Content::Image {
-                    base64: base64::engine::general_purpose::STANDARD.encode(&image.bytes),
-                    mime: image.mime,
-                },
-            ],
-            details,
-        }
+        ToolOutput::image(text, details, &image.bytes, image.mime)
     }
 }
 
@@ -411,19 +398,7 @@ fn zoom_output(
         "regionHeight": region.height,
         "scale": f64::from(image.width) / f64::from(region.width.max(1)),
     });
-    let serde_json::Value::Object(details) = details else {
-        return ToolOutput::text(text);
-    };
-    ToolOutput {
-        content: vec![
-            Content::Text(text),
-            Content::Image {
-                base64: base64::engine::general_purpose::STANDARD.encode(&image.bytes),
-                mime: image.mime,
-            },
-        ],
-        details,
-    }
+    ToolOutput::image(text, details, &image.bytes, image.mime)
 }
 
 #[cfg(test)]
