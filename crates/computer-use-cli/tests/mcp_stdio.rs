@@ -323,3 +323,59 @@ fn openclaw_manifest_contracts_name_the_registry_tools() {
         path.display()
     );
 }
+
+/// Issue "Guards": a runaway loop driven through the MCP face is stopped within the configured count. The
+/// repeated call (`vm_wait`) needs no VM, so nothing else can stop it; the default loop guard warns at the
+/// 3rd identical call and refuses the 5th, which is not run.
+#[test]
+fn a_runaway_loop_through_mcp_is_warned_then_refused_at_the_configured_count() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ws://{}/ws", closed.local_addr().unwrap());
+    drop(closed);
+    let (mut server, _) = Server::spawn(&url);
+    server.request(1, "initialize", initialize());
+    server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let mut refused_at = None;
+    for i in 1..=20u64 {
+        let reply = server.request(
+            10 + i,
+            "tools/call",
+            json!({"name": "vm_wait", "arguments": {"ms": 1}}),
+        );
+        let result = &reply["result"];
+        let text = result["content"][0]["text"].as_str().unwrap_or_default();
+        match i {
+            1 | 2 => assert!(
+                result["isError"] != true && !text.contains("Loop"),
+                "call {i}: {reply}"
+            ),
+            3 | 4 => {
+                assert!(result["isError"] != true, "call {i}: {reply}");
+                assert!(
+                    text.contains("Loop warning"),
+                    "call {i} should warn: {reply}"
+                );
+            }
+            _ => {}
+        }
+        if result["isError"] == true {
+            assert!(text.contains("Loop guard: refused"), "{reply}");
+            assert_eq!(result["structuredContent"]["error"], "rejected", "{reply}");
+            refused_at = Some(i);
+            break;
+        }
+    }
+    assert_eq!(
+        refused_at,
+        Some(5),
+        "the loop guard should refuse the 5th identical call"
+    );
+    // A different action is progress: the agent can go on.
+    let other = server.request(
+        99,
+        "tools/call",
+        json!({"name": "vm_wait", "arguments": {"ms": 2}}),
+    );
+    assert!(other["result"]["isError"] != true, "{other}");
+    server.stop();
+}

@@ -66,8 +66,8 @@ pub use defaults::{
 pub use env::EnvOverride;
 pub use error::{ConfigError, Problem};
 pub use raw::{
-    AuditConfig, Cloud, Config, ExecConfig, ExecMode, GuardsConfig, LoopConfig, ProviderKind,
-    RateConfig, VmEntry,
+    AuditConfig, Cloud, Config, ExecConfig, ExecMode, GuardsConfig, ImageFormatKind, LoopConfig,
+    ProviderKind, RateConfig, ScreenshotConfig, VmEntry,
 };
 pub use resolve::{Provider, VmTarget};
 pub use secret::{CloudCredentials, Secret};

@@ -22,6 +22,7 @@ const EVERY_KEY: &str = r#"{
                     windowMs: 1000 },
             exec: { mode: 'allowlist', allow: ['ls'], deny: ['rm *'], maxTimeoutSecs: 5 } },
   audit: { path: '/a.jsonl', maxBytes: 4096, redactText: false, maxValueChars: 16 },
+  screenshot: { encoding: 'webp', quality: 60, maxLongEdge: 1000, maxPixels: 500000 },
   vms: { x: { provider: 'url', vmName: 'b', lumeApiUrl: 'http://h:7777', serverPort: 1,
               serverUrl: 'ws://h:1/ws', wsPath: '/ws', tls: false, sharedDir: '/t',
               cloud: { containerName: 'd', apiKeyEnv: 'K', apiKeyFile: '/k' } } },
@@ -57,7 +58,11 @@ fn schema_has_exactly_the_types_keys() {
         keys(&schema["properties"]["audit"]["properties"]),
         keys(&full["audit"])
     );
-    assert_eq!(keys(&full).len(), 18);
+    assert_eq!(
+        keys(&schema["properties"]["screenshot"]["properties"]),
+        keys(&full["screenshot"])
+    );
+    assert_eq!(keys(&full).len(), 19);
 }
 
 #[test]

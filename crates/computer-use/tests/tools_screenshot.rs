@@ -37,3 +37,23 @@ async fn a_tiny_byte_cap_is_met_by_stepping_down_or_refused_with_the_seeds_messa
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn the_output_format_and_budget_come_from_the_config() {
+    let desktop = Desktop::builder().screen(1600, 1000).start();
+    let ctx = ctx(
+        &desktop,
+        r#"screenshotScale: 1.0, screenshot: { encoding: "png", maxLongEdge: 800 }"#,
+    );
+    let out = ok(&ctx, "vm_screenshot", json!({})).await;
+    assert_eq!(out.details["mimeType"], "image/png");
+    let img = image(&out);
+    assert_eq!((img.width(), img.height()), (800, 500));
+    let webp = ctx_webp(&desktop);
+    let out = ok(&webp, "vm_screenshot", json!({})).await;
+    assert_eq!(out.details["mimeType"], "image/webp");
+}
+
+fn ctx_webp(desktop: &Desktop) -> computer_use::tools::ToolContext {
+    ctx(desktop, r#"screenshot: { encoding: "webp", quality: 60 }"#)
+}

@@ -110,6 +110,78 @@ pub struct Config {
     /// outcome, latency), written to `path`. Off unless a path is given.
     #[schemars(title = "Audit log")]
     pub(super) audit: AuditConfig,
+
+    /// How screenshots are encoded for the model and the size budget they must fit (after
+    /// `screenshotScale` and within `maxScreenshotBytes`).
+    #[schemars(title = "Screenshot output")]
+    pub(super) screenshot: ScreenshotConfig,
+}
+
+/// The image format returned to the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormatKind {
+    /// Lossy, small, fast (default).
+    #[default]
+    Jpeg,
+    /// Lossless (the server is then asked for PNG too); large for busy screens.
+    Png,
+    /// Lossless WebP; smaller than PNG, but not every client accepts it.
+    Webp,
+}
+
+/// Screenshot encoding and the model's size budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ScreenshotConfig {
+    /// Image encoding: `jpeg` (default), `png` or `webp` (lossless: the capture is PNG as well).
+    #[schemars(title = "Encoding")]
+    pub(super) encoding: ImageFormatKind,
+
+    /// JPEG quality of the returned image; lowered step by step when the image must fit `maxScreenshotBytes`.
+    #[schemars(title = "JPEG quality", range(min = 30, max = 95))]
+    pub(super) quality: u8,
+
+    /// Longest edge of the returned image in pixels (models downsample above ~1568; 2000 is a hard API limit).
+    #[schemars(title = "Max long edge", range(min = 256, max = 2000))]
+    pub(super) max_long_edge: u32,
+
+    /// Most pixels of the returned image (~1.15 MP is what models see without downsampling).
+    #[schemars(title = "Max pixels", range(min = 65536, max = 4000000))]
+    pub(super) max_pixels: u64,
+}
+
+impl Default for ScreenshotConfig {
+    fn default() -> Self {
+        Self {
+            encoding: ImageFormatKind::Jpeg,
+            quality: 80,
+            max_long_edge: 1568,
+            max_pixels: 1_150_000,
+        }
+    }
+}
+
+impl ScreenshotConfig {
+    /// Output encoding.
+    pub fn encoding(&self) -> ImageFormatKind {
+        self.encoding
+    }
+
+    /// JPEG quality.
+    pub fn quality(&self) -> u8 {
+        self.quality
+    }
+
+    /// Longest edge in pixels.
+    pub fn max_long_edge(&self) -> u32 {
+        self.max_long_edge
+    }
+
+    /// Most pixels.
+    pub fn max_pixels(&self) -> u64 {
+        self.max_pixels
+    }
 }
 
 impl Default for Config {
@@ -135,6 +207,7 @@ impl Default for Config {
             default_vm: None,
             guards: GuardsConfig::default(),
             audit: AuditConfig::default(),
+            screenshot: ScreenshotConfig::default(),
         }
     }
 }
@@ -148,6 +221,11 @@ impl Config {
     /// The audit log settings.
     pub fn audit(&self) -> &AuditConfig {
         &self.audit
+    }
+
+    /// Screenshot encoding and budget.
+    pub fn screenshot(&self) -> &ScreenshotConfig {
+        &self.screenshot
     }
 }
 

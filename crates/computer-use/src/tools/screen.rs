@@ -11,6 +11,7 @@ use cua_protocol::CaptureFormat;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::config::ImageFormatKind;
 use crate::coords::{Calibration, Frame};
 use crate::imaging::{ImagePolicy, ImagingError, OutputFormat, Prepared, Region};
 use crate::tools::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -88,23 +89,34 @@ impl Captured {
 /// The image policy from the configuration.
 pub fn policy(ctx: &ToolContext) -> ImagePolicy {
     let config = ctx.vms.config();
+    let shot = config.screenshot();
     ImagePolicy {
         scale: config.screenshot_scale(),
         max_bytes: usize::try_from(config.max_screenshot_bytes()).unwrap_or(usize::MAX),
+        format: match shot.encoding() {
+            ImageFormatKind::Jpeg => OutputFormat::Jpeg,
+            ImageFormatKind::Png => OutputFormat::Png,
+            ImageFormatKind::Webp => OutputFormat::Webp,
+        },
+        jpeg_quality: shot.quality(),
+        max_long_edge: shot.max_long_edge(),
+        max_pixels: shot.max_pixels(),
         ..ImagePolicy::default()
+    }
+}
+
+/// What to ask the server for: JPEG (27x faster than its PNG on busy screens) unless the output is lossless.
+fn capture_format(ctx: &ToolContext) -> (CaptureFormat, Option<u8>) {
+    match ctx.vms.config().screenshot().encoding() {
+        ImageFormatKind::Jpeg => (CaptureFormat::Jpeg, Some(CAPTURE_QUALITY)),
+        ImageFormatKind::Png | ImageFormatKind::Webp => (CaptureFormat::Png, None),
     }
 }
 
 /// Takes a screenshot, calibrates if needed, prepares it for the model and records its frame.
 pub async fn capture(ctx: &ToolContext, session: &VmSession) -> Result<Captured, ToolError> {
-    let raw = cancellable(
-        ctx,
-        session,
-        session
-            .gui()
-            .screenshot(CaptureFormat::Jpeg, Some(CAPTURE_QUALITY)),
-    )
-    .await?;
+    let (format, quality) = capture_format(ctx);
+    let raw = cancellable(ctx, session, session.gui().screenshot(format, quality)).await?;
     let (_, shot_w, shot_h) = crate::imaging::steps::dimensions(&raw.bytes).map_err(|e| {
         ToolError::rejected(format!("the server's screenshot does not decode: {e}"))
     })?;
