@@ -16,6 +16,10 @@
 #   SCREENSHOT_BENCH_RUNS (30)      timed runs per row (>= 30)
 #   SCREENSHOT_BENCH_MCP_RUNS (30)  timed runs of the server's /mcp screenshot (~1.5 s each: PNG + Lanczos; >= 10)
 #   CUA_SCREEN (2880x1800x24)       screen of the private desktop
+#   SCREENSHOT_BENCH_MAX_LOAD       e.g. 1.0: after building, wait until the 1-minute load average is at most
+#                                   this before measuring (the machine may be shared), for at most
+#   SCREENSHOT_BENCH_LOAD_WAIT (900) seconds; then measure anyway and say so
+#   SCREENSHOT_BENCH_KEEP=1         keep the work directory (rust.tsv, py.tsv, captured and model images)
 #   COMPUTER_USE_CACHE ($HOME/.cache/computer-use)   the Python venv lives in $COMPUTER_USE_CACHE/bench-venv
 #   BENCH_PYTHON                    CPython 3.12 to build that venv from (default: pyenv's newest 3.12)
 #   Anything scripts/desktop reads (CUA_VENV, COMPUTER_USE_NO_INSTALL, ...).
@@ -32,6 +36,8 @@ CACHE="${COMPUTER_USE_CACHE:-$HOME/.cache/computer-use}"
 VENV="$CACHE/bench-venv"
 REQUIREMENTS="$BENCH_DIR/requirements-screenshot.txt"
 RESULTS="$BENCH_DIR/RESULTS-screenshot.md"
+MAX_LOAD="${SCREENSHOT_BENCH_MAX_LOAD:-}"
+LOAD_WAIT="${SCREENSHOT_BENCH_LOAD_WAIT:-900}"
 RUNS="${SCREENSHOT_BENCH_RUNS:-30}"
 MCP_RUNS="${SCREENSHOT_BENCH_MCP_RUNS:-30}"
 SCREEN="${CUA_SCREEN:-2880x1800x24}"
@@ -59,7 +65,11 @@ cleanup() {
 		CUA_STATE_DIR="$STATE_DIR" "$DESKTOP" down
 		rm -rf -- "$STATE_DIR"
 	fi
-	[[ -n "$WORK" ]] && rm -rf -- "$WORK"
+	if [[ -n "$WORK" && "${SCREENSHOT_BENCH_KEEP:-}" == 1 ]]; then
+		say "kept $WORK"
+	elif [[ -n "$WORK" ]]; then
+		rm -rf -- "$WORK"
+	fi
 	return "$rc"
 }
 trap cleanup EXIT
@@ -69,6 +79,8 @@ trap 'exit 129' HUP
 
 if ! [[ "$RUNS" =~ ^[0-9]+$ ]] || ((RUNS < 30)); then die "SCREENSHOT_BENCH_RUNS must be a number >= 30, got '$RUNS'"; fi
 if ! [[ "$MCP_RUNS" =~ ^[0-9]+$ ]] || ((MCP_RUNS < 10)); then die "SCREENSHOT_BENCH_MCP_RUNS must be a number >= 10, got '$MCP_RUNS'"; fi
+if [[ -n "$MAX_LOAD" ]] && ! [[ "$MAX_LOAD" =~ ^[0-9]+(\.[0-9]+)?$ ]]; then die "SCREENSHOT_BENCH_MAX_LOAD must be a number like 1.0, got '$MAX_LOAD'"; fi
+if ! [[ "$LOAD_WAIT" =~ ^[0-9]+$ ]]; then die "SCREENSHOT_BENCH_LOAD_WAIT must be whole seconds, got '$LOAD_WAIT'"; fi
 [[ "$SCREEN" =~ ^[0-9]+x[0-9]+$ ]] && SCREEN="${SCREEN}x24"
 [[ "$SCREEN" =~ ^([0-9]+)x([0-9]+)x[0-9]+$ ]] || die "CUA_SCREEN must look like 2880x1800x24, got '$SCREEN'"
 SCREEN_W=${BASH_REMATCH[1]} SCREEN_H=${BASH_REMATCH[2]}
@@ -120,7 +132,11 @@ PY="$VENV/bin/python"
 # Build first, so compiling neither runs during the measurement nor competes with it.
 say "building (release): the screenshot bench and the computer-use binary"
 cargo bench -p computer-use --bench screenshot --no-run >&2
-cargo build --release -p computer-use-cli >&2 || say "the computer-use binary did not build; the MCP-server row will be n/a"
+CLI_BUILT=1
+cargo build --release -p computer-use-cli >&2 || {
+	CLI_BUILT=0
+	say "the computer-use binary did not build; the MCP-server row will be n/a"
+}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/screenshot-bench.XXXXXX")
 STATE_DIR="$WORK/desktop"
@@ -190,7 +206,10 @@ sleep 4
 SERVE_URL=""
 SERVE_NOTE="n/a (not built yet: target/release/computer-use serve --help failed)"
 BIN="$ROOT/target/release/computer-use"
-if [[ -x "$BIN" ]] && serve_help=$("$BIN" serve --help 2>&1); then
+if ((CLI_BUILT == 0)); then
+	# An older binary may still be in target/: it would not be this source, so it is not measured.
+	SERVE_NOTE="n/a (cargo build --release -p computer-use-cli failed at this source; see the build log)"
+elif [[ -x "$BIN" ]] && serve_help=$("$BIN" serve --help 2>&1); then
 	if grep -q -- '--http <' <<<"$serve_help"; then
 		serve_port=$((20000 + RANDOM % 30000))
 		cat >"$WORK/serve.json5" <<-EOF
@@ -226,12 +245,30 @@ if [[ -x "$BIN" ]] && serve_help=$("$BIN" serve --help 2>&1); then
 fi
 
 # ---------------------------------------------------------------------------------------------------------
+# Optionally wait for a quiet machine (other builds share it).
+LOAD_NOTE=""
+if [[ -n "$MAX_LOAD" ]]; then
+	waited=0
+	until awk -v max="$MAX_LOAD" '{ exit !($1 <= max) }' /proc/loadavg; do
+		if ((waited >= LOAD_WAIT)); then
+			LOAD_NOTE="waited ${LOAD_WAIT}s for load <= $MAX_LOAD in vain; measured anyway"
+			say "$LOAD_NOTE"
+			break
+		fi
+		((waited % 60 == 0)) && say "waiting for the 1-minute load average ($(cut -d' ' -f1 /proc/loadavg)) to reach $MAX_LOAD"
+		sleep 10
+		waited=$((waited + 10))
+	done
+	[[ -n "$LOAD_NOTE" ]] || LOAD_NOTE="waited ${waited}s for load <= $MAX_LOAD"
+fi
+printf '%s\n' "$LOAD_NOTE" >"$WORK/load-note"
 say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 cut -d' ' -f1-3 /proc/loadavg >"$WORK/load-before"
 date -u '+%Y-%m-%d %H:%M UTC' >"$WORK/date"
 say "Rust side (raw floor, vm_screenshot, processing, coordinate check)"
 CUA_WS_URL="ws://127.0.0.1:$CUA_PORT/ws" SCREENSHOT_BENCH_DIR="$WORK" SCREENSHOT_BENCH_RUNS="$RUNS" \
 	cargo bench -q -p computer-use --bench screenshot >&2
+cut -d' ' -f1-3 /proc/loadavg >"$WORK/load-mid"
 say "Python side (/mcp, Python SDK, Pillow${SERVE_URL:+, our MCP server})"
 "$PY" "$BENCH_DIR/screenshot_py.py" run --dir "$WORK" --port "$CUA_PORT" --runs "$RUNS" --mcp-runs "$MCP_RUNS" \
 	${SERVE_URL:+--serve-url "$SERVE_URL"} --serve-note "$SERVE_NOTE" >&2

@@ -196,7 +196,7 @@ async def server_mcp(out, port, runs):
 # ---- (b) the Python SDK ---------------------------------------------------------------------------------
 
 
-async def python_sdk(out, port, runs, target):
+async def python_sdk(out, port, runs, target, quality):
     from computer import Computer
     from PIL import Image
 
@@ -219,13 +219,13 @@ async def python_sdk(out, port, runs, target):
         im = Image.open(io.BytesIO(data))
         im = im.convert("RGB").resize(target, Image.Resampling.BICUBIC)
         buf = io.BytesIO()
-        im.save(buf, format="JPEG", quality=80)
+        im.save(buf, format="JPEG", quality=quality)
         return base64.b64encode(buf.getvalue())
 
     samples, b64 = await timed_async(runs, 2, sdk_model_ready)
     out.row(
         "sdk_shot",
-        "Python SDK `screenshot()` + Pillow resize + JPEG q80 + base64",
+        f"Python SDK `screenshot()` + Pillow resize + JPEG q{quality} + base64",
         samples,
         f"{target[0]}x{target[1]}",
         len(b64) * 3 // 4,
@@ -250,7 +250,7 @@ async def python_sdk(out, port, runs, target):
 # ---- (c) Pillow processing on the same input ------------------------------------------------------------
 
 
-def pillow(out, capture, runs, target):
+def pillow(out, capture, runs, target, quality):
     from PIL import Image
 
     def load(draft=False):
@@ -262,25 +262,56 @@ def pillow(out, capture, runs, target):
 
     def encode(im):
         buf = io.BytesIO()
-        im.save(buf, format="JPEG", quality=80)
+        im.save(buf, format="JPEG", quality=quality)
         return buf.getvalue()
 
     def full(draft=False):
         return encode(load(draft).resize(target, Image.Resampling.BICUBIC))
 
     samples, data = timed(runs, full)
-    out.row("prep_pillow", "Pillow processing alone (decode → bicubic resize → JPEG q80), one thread",
+    out.row("prep_pillow", f"Pillow processing alone (decode → bicubic resize → JPEG q{quality}), one thread",
             samples, f"{target[0]}x{target[1]}", len(data), "same captured JPEG as ours")
     samples, data = timed(runs, lambda: full(draft=True))
     out.row("prep_pillow_draft", "Pillow processing with `draft()` (libjpeg DCT 1/2-scale decode)",
             samples, f"{target[0]}x{target[1]}", len(data), "an optimisation a Pillow user could add")
     samples, im = timed(runs, load)
     out.row("pstep_decode", "  step: JPEG decode (Pillow, libjpeg-turbo)", samples, f"{im.size[0]}x{im.size[1]}")
+    samples, im2 = timed(runs, lambda: load(draft=True))
+    out.row("pstep_decode_draft", "  Pillow JPEG decode with `draft()` (DCT 1/2 scale; libjpeg-turbo)", samples,
+            f"{im2.size[0]}x{im2.size[1]}", "", "a scaled decode would cut our largest step")
     samples, small = timed(runs, lambda: im.resize(target, Image.Resampling.BICUBIC))
     out.row("pstep_resize", "  step: bicubic resize (Pillow)", samples, f"{target[0]}x{target[1]}")
     samples, data = timed(runs, lambda: encode(small))
-    out.row("pstep_jpeg", "  step: JPEG q80 encode (Pillow, libjpeg-turbo)", samples,
+    out.row("pstep_jpeg", f"  step: JPEG q{quality} encode (Pillow, libjpeg-turbo)", samples,
             f"{target[0]}x{target[1]}", len(data))
+
+
+# ---- image quality of the model images -----------------------------------------------------------------
+
+
+def psnr(a, b):
+    from PIL import ImageChops, ImageStat
+
+    sq = ImageStat.Stat(ImageChops.difference(a, b)).sum2
+    mse = sum(sq) / (a.size[0] * a.size[1] * len(sq))
+    return 10 * math.log10(255 * 255 / max(mse, 1e-12))
+
+
+def quality_scores(out, d, capture, target, quality):
+    """PSNR of the model images against a lossless grab of the same (static) screen, resized by Pillow
+    bicubic: the relative cost of asking the server for a lower capture quality. Run before anything clicks."""
+    from PIL import Image, ImageGrab
+
+    truth = ImageGrab.grab().convert("RGB").resize(target, Image.Resampling.BICUBIC)
+    for q in (90, 80, 70):
+        path = os.path.join(d, f"out_q{q}.jpg")
+        if os.path.exists(path):
+            im = Image.open(path).convert("RGB")
+            if im.size == truth.size:
+                out.meta(f"psnr_q{q}", f"{psnr(im, truth):.2f}")
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(capture)).resize(target, Image.Resampling.BICUBIC).save(buf, format="JPEG", quality=quality)
+    out.meta("psnr_pillow", f"{psnr(Image.open(buf).convert('RGB'), truth):.2f}")
 
 
 # ---- the server's own steps, replayed --------------------------------------------------------------------
@@ -411,19 +442,22 @@ def cmd_run(args):
     import PIL
 
     out = Out()
-    rust_rows, _, _ = read_tsv(os.path.join(args.dir, "rust.tsv"))
+    rust_rows, _, rust_meta = read_tsv(os.path.join(args.dir, "rust.tsv"))
+    quality = int(rust_meta.get("jpeg_quality", "80"))
     size = rust_rows.get("vm_shot_default", {}).get("size", "")
     if "x" not in size:
         sys.exit("screenshot_py.py: rust.tsv has no vm_screenshot row; run the Rust bench first")
     target = tuple(int(v) for v in size.split("x"))
     capture = open(os.path.join(args.dir, "capture.jpg"), "rb").read()
 
+    print("  image quality (PSNR vs a lossless grab)", file=sys.stderr)
+    quality_scores(out, args.dir, capture, target, quality)
     print("  (a) the server's /mcp", file=sys.stderr)
     asyncio.run(server_mcp(out, args.port, args.mcp_runs))
     print("  (b) the Python SDK", file=sys.stderr)
-    asyncio.run(python_sdk(out, args.port, args.runs, target))
+    asyncio.run(python_sdk(out, args.port, args.runs, target, quality))
     print("  (c) Pillow on the captured JPEG", file=sys.stderr)
-    pillow(out, capture, args.runs, target)
+    pillow(out, capture, args.runs, target, quality)
     print("  the server's steps, replayed", file=sys.stderr)
     server_steps(out, args.runs, args.mcp_runs // 3 if args.mcp_runs >= 30 else 10)
     label = "`vm_screenshot` through our MCP server (`computer-use serve --http`)"
@@ -449,6 +483,10 @@ def cmd_run(args):
 # ---- merge ----------------------------------------------------------------------------------------------
 
 
+# Which PSNR (meta key) belongs to which row.
+PSNR_OF = {"prep_ours": "psnr_q90", "prep_q80": "psnr_q80", "prep_q70": "psnr_q70", "prep_pillow": "psnr_pillow"}
+
+
 def cmd_merge(args):
     rows, checks, meta = read_tsv(os.path.join(args.dir, "rust.tsv"))
     prow, pchecks, pmeta = read_tsv(os.path.join(args.dir, "py.tsv"))
@@ -470,11 +508,13 @@ def cmd_merge(args):
     sections = [
         ("**End to end** (image in the caller's hands; ÷ floor = median ÷ the raw floor's median)", [
             "raw_floor", "vm_shot_default", "vm_shot_full", "serve_shot", "mcp_shot", "sdk_shot"]),
-        ("**Processing alone** (the same captured JPEG → the size `vm_screenshot` returns, JPEG q80)", [
+        (f"**Processing alone** (the same captured JPEG → the size `vm_screenshot` returns, JPEG "
+         f"q{meta.get('jpeg_quality', '80')})", [
             "prep_ours", "prep_ours_1t", "step_decode", "step_resize", "step_jpeg", "step_b64",
             "prep_pillow", "prep_pillow_draft", "pstep_decode", "pstep_resize", "pstep_jpeg"]),
         ("**Where the time goes**", [
-            "our_capture", "raw_q80", "raw_q70", "prep_q80", "prep_q70", "serve_shot_raw", "sdk_raw",
+            "vm_shot_unguarded", "bare_pipeline", "our_capture", "raw_q80", "raw_q70", "prep_q80", "prep_q70",
+            "pstep_decode_draft", "serve_shot_raw", "sdk_raw",
             "srv_grab", "srv_jpeg", "srv_b64", "srv_png"]),
     ]
     lines = []
@@ -485,12 +525,15 @@ def cmd_merge(args):
         pass
     lines.append("# Screenshot benchmark (vm_* tools issue)")
     lines.append("")
+    load_note = text("load-note")
     lines.append(
-        f"Run {text('date')} on {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}; "
-        f"load average (1/5/15 min) {text('load-before')} before, {text('load-after')} after — the machine was "
-        f"shared with other builds. Screen {args.screen} (Xvfb + openbox, four xterms full of text), "
-        f"cua-computer-server 0.3.46 on loopback. Release build; median/p90 by nearest rank after warm-up. "
-        f"{meta.get('python', '')}."
+        f"Run {text('date')} on {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}. "
+        f"Load average (1/5/15 min): {text('load-before')} before, {text('load-mid')} between the Rust and "
+        f"Python sides, {text('load-after')} after (the machine is shared with other engineers' builds"
+        f"{'; ' + load_note if load_note and load_note != '?' else ''}). "
+        f"Screen {args.screen} (Xvfb + openbox, four xterms full of text), cua-computer-server 0.3.46 on "
+        f"loopback. Release build; median/p90 by nearest rank after warm-up; the Rust wire rows are "
+        f"interleaved (rotating order) so load drift hits them alike. {meta.get('python', '')}."
     )
     lines.append("")
     lines.append("| What | n | median ms | p90 ms | output | bytes | ÷ floor | notes |")
@@ -504,9 +547,12 @@ def cmd_merge(args):
             ratio = ""
             if floor and r["median"] is not None and key in (
                     "vm_shot_default", "vm_shot_full", "serve_shot", "our_capture", "mcp_shot", "sdk_shot", "sdk_raw",
-                    "raw_q80", "raw_q70", "serve_shot_raw"):
+                    "raw_q80", "raw_q70", "serve_shot_raw", "vm_shot_unguarded", "bare_pipeline"):
                 ratio = f"{r['median'] / floor:.2f}x"
             n = r["n"] if r["n"] else ""
+            score = meta.get(PSNR_OF.get(key, ""), "")
+            if score:
+                r["note"] = (r["note"] + "; " if r["note"] else "") + f"PSNR {score} dB vs a lossless grab"
             lines.append(f"| {r['label']} | {n} | {fmt(r['median'])} | {fmt(r['p90'])} | {r['size']} | "
                          f"{r['bytes']} | {ratio} | {r['note']} |")
 
@@ -530,11 +576,11 @@ def cmd_merge(args):
                     f"{serve:.1f} ÷ {floor:.1f} = {serve / floor:.2f}x")
     if mcp and ours:
         verdict("`vm_screenshot` (default) ≥ 10× faster than the server's /mcp", mcp / ours >= 10,
-                f"{mcp:.1f} ÷ {ours:.1f} = {mcp / ours:.1f}x faster")
+                f"{mcp:.1f} ÷ {ours:.1f} = {mcp / ours:.2f}x faster")
         serve = rows.get("serve_shot", {}).get("median")
         if serve:
             verdict("`vm_screenshot` through our MCP server ≥ 10× faster than the server's /mcp",
-                    mcp / serve >= 10, f"{mcp:.1f} ÷ {serve:.1f} = {mcp / serve:.1f}x faster")
+                    mcp / serve >= 10, f"{mcp:.1f} ÷ {serve:.1f} = {mcp / serve:.2f}x faster")
     for key in ("coords_default", "coords_full", "mcp_click"):
         c = checks.get(key)
         if c:

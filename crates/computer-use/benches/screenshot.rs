@@ -26,9 +26,9 @@
 //!
 //! Run it through `bench/screenshot.sh` (private 2880x1800 desktop full of text, the Python rows, one table),
 //! or against a running server: `CUA_WS_URL=ws://127.0.0.1:8000/ws DISPLAY=:99 cargo bench -p computer-use
-//! --bench screenshot`. With `SCREENSHOT_BENCH_DIR` set it also writes `rust.tsv` (rows for the merged
-//! table) and `capture.jpg` there. It prints its own table; exits 0 whether or not targets are met, 1 if it
-//! cannot run.
+//! --bench screenshot`. With `SCREENSHOT_BENCH_DIR` set it also writes there `rust.tsv` (rows for the
+//! merged table), `capture.jpg`, and the model images made from the q90/q80/q70 captures (`out_q*.jpg`).
+//! It prints its own table; exits 0 whether or not targets are met, 1 if it cannot run.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -138,6 +138,8 @@ struct Report {
     rows: Vec<Row>,
     checks: Vec<Check>,
     meta: Vec<(&'static str, String)>,
+    /// Model images written next to `rust.tsv` (the Python side scores them against a lossless grab).
+    files: Vec<(String, Vec<u8>)>,
 }
 
 fn main() -> ExitCode {
@@ -175,13 +177,18 @@ fn run() -> Result<(), BenchError> {
         .build()
         .map_err(BenchError::Runtime)?;
     let mut report = Report::default();
-    let (capture, sweep) = runtime.block_on(wire(&url, &display, runs, &mut report))?;
+    let wired = runtime.block_on(wire(&url, &display, runs, &mut report))?;
     drop(runtime);
-    processing(&capture, &sweep, runs, &mut report)?;
+    processing(&wired, runs, &mut report)?;
+    let capture = wired.capture;
 
     if let Some(dir) = &out_dir {
         let jpg = dir.join("capture.jpg");
         std::fs::write(&jpg, &capture).map_err(|source| BenchError::Write { path: jpg, source })?;
+        for (name, bytes) in &report.files {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).map_err(|source| BenchError::Write { path, source })?;
+        }
         let tsv = dir.join("rust.tsv");
         std::fs::write(&tsv, to_tsv(&report))
             .map_err(|source| BenchError::Write { path: tsv, source })?;
@@ -201,6 +208,20 @@ enum Probe {
     OurCapture,
     /// The raw floor at a lower JPEG quality (what asking the server for less would save).
     RawAt(u8),
+    /// `vm_screenshot` through `Tool::call` directly: no guards.
+    Unguarded,
+    /// Our client's capture → `spawn_blocking(prepare)` → base64, hand-rolled: no tool framework at all.
+    Bare,
+}
+
+/// What the wire part hands to the processing part.
+struct Wired {
+    /// The last raw capture at [`CAPTURE_QUALITY`].
+    capture: Vec<u8>,
+    /// The last raw captures at the [`SWEEP`] qualities.
+    sweep: [Vec<u8>; 2],
+    /// The image policy `vm_screenshot` uses with the default config.
+    policy: ImagePolicy,
 }
 
 /// Lower capture qualities measured for the "where the time goes" rows.
@@ -211,13 +232,19 @@ async fn wire(
     display: &str,
     runs: usize,
     report: &mut Report,
-) -> Result<(Vec<u8>, [Vec<u8>; 2]), BenchError> {
+) -> Result<Wired, BenchError> {
     let mut raw = RawClient::connect(url).await?;
     let seed = context(url, "")?;
     let full = context(url, "screenshotScale: 1.0,")?;
     let session = seed
         .session()
         .map_err(|e| BenchError::Other(format!("no session: {e}")))?;
+    let policy = computer_use::tools::screen::policy(&seed);
+    report
+        .meta
+        .push(("jpeg_quality", policy.jpeg_quality.to_string()));
+    let unguarded = computer_use::tools::find("vm_screenshot")
+        .ok_or_else(|| BenchError::Other("the registry has no vm_screenshot".into()))?;
 
     let probes = [
         Probe::Raw,
@@ -226,8 +253,10 @@ async fn wire(
         Probe::OurCapture,
         Probe::RawAt(SWEEP[0]),
         Probe::RawAt(SWEEP[1]),
+        Probe::Unguarded,
+        Probe::Bare,
     ];
-    let mut samples: [Vec<f64>; 6] = Default::default();
+    let mut samples: [Vec<f64>; 8] = Default::default();
     let mut last_raw = Vec::new();
     let mut last_sweep: [Vec<u8>; 2] = Default::default();
     let mut last_out: [Option<ToolOutput>; 2] = [None, None];
@@ -252,6 +281,29 @@ async fn wire(
                         .screenshot(CaptureFormat::Jpeg, Some(CAPTURE_QUALITY))
                         .await?;
                     capture_bytes = shot.bytes.len();
+                }
+                Probe::Unguarded => {
+                    unguarded
+                        .call(&seed, serde_json::json!({}))
+                        .await
+                        .map_err(|e| BenchError::Tool {
+                            tool: "vm_screenshot (Tool::call)".into(),
+                            message: e.to_string(),
+                        })?;
+                }
+                Probe::Bare => {
+                    let shot = session
+                        .gui()
+                        .screenshot(CaptureFormat::Jpeg, Some(CAPTURE_QUALITY))
+                        .await?;
+                    let policy = policy.clone();
+                    let prepared =
+                        tokio::task::spawn_blocking(move || prepare(&shot.bytes, &policy))
+                            .await
+                            .map_err(|e| BenchError::Other(e.to_string()))??;
+                    std::hint::black_box(
+                        base64::engine::general_purpose::STANDARD.encode(&prepared.bytes),
+                    );
                 }
             }
             let ms = start.elapsed().as_secs_f64() * 1e3;
@@ -325,6 +377,23 @@ async fn wire(
             note: "what asking the server for less quality saves".into(),
         });
     }
+    report.rows.push(Row {
+        key: "vm_shot_unguarded",
+        label: "  `vm_screenshot` via `Tool::call` (default config, no guards)".into(),
+        stats: Stats::of(&samples[6]),
+        size: String::new(),
+        bytes: None,
+        note: "tools::call minus this = the guards".into(),
+    });
+    report.rows.push(Row {
+        key: "bare_pipeline",
+        label: "  capture → `spawn_blocking(prepare)` → base64, hand-rolled (no tool framework)"
+            .into(),
+        stats: Stats::of(&samples[7]),
+        size: String::new(),
+        bytes: None,
+        note: "the pipeline's own floor".into(),
+    });
 
     for (key, label, ctx) in [
         ("coords_default", "screenshotScale 0.5", &seed),
@@ -341,7 +410,11 @@ async fn wire(
     };
     report.meta.push(("move_path", path.into()));
     raw.close().await;
-    Ok((last_raw, last_sweep))
+    Ok(Wired {
+        capture: last_raw,
+        sweep: last_sweep,
+        policy,
+    })
 }
 
 /// Guard thresholds raised so that dozens of identical screenshots in a row (a static screen) are neither
@@ -555,32 +628,30 @@ fn time<T>(
     Ok((Stats::of(&samples), last))
 }
 
-fn processing(
-    capture: &[u8],
-    sweep: &[Vec<u8>; 2],
-    runs: usize,
-    report: &mut Report,
-) -> Result<(), BenchError> {
-    // The policy vm_screenshot uses with the default config (screenshotScale 0.5, the default byte cap).
-    let policy = ImagePolicy {
-        scale: 0.5,
-        max_bytes: 10 * 1024 * 1024,
-        ..ImagePolicy::default()
-    };
-    let (stats, out) = time(runs, || Ok(prepare(capture, &policy)?))?;
+fn processing(wired: &Wired, runs: usize, report: &mut Report) -> Result<(), BenchError> {
+    // The policy vm_screenshot uses with the default config (screenshotScale 0.5).
+    let (capture, sweep, policy) = (&wired.capture[..], &wired.sweep, &wired.policy);
+    let (stats, out) = time(runs, || Ok(prepare(capture, policy)?))?;
     let size = format!("{}x{}", out.width, out.height);
     report.rows.push(Row {
         key: "prep_ours",
-        label:
-            "Our processing step alone (`imaging::prepare`: decode → resize → JPEG q80), two cores"
-                .into(),
+        label: format!(
+            "Our processing step alone (`imaging::prepare`: decode → resize → JPEG q{}), two cores",
+            policy.jpeg_quality
+        ),
         stats,
         size: size.clone(),
         bytes: Some(out.bytes.len()),
         note: format!("same captured JPEG q{CAPTURE_QUALITY} as Pillow's row"),
     });
+    report
+        .files
+        .push((format!("out_q{CAPTURE_QUALITY}.jpg"), out.bytes.clone()));
     for (i, (q, input)) in SWEEP.iter().zip(sweep).enumerate() {
-        let (stats, o) = time(runs, || Ok(prepare(input, &policy)?))?;
+        let (stats, o) = time(runs, || Ok(prepare(input, policy)?))?;
+        report
+            .files
+            .push((format!("out_q{q}.jpg"), o.bytes.clone()));
         report.rows.push(Row {
             key: if i == 0 { "prep_q80" } else { "prep_q70" },
             label: format!("  our processing of a q{q} capture ({} B in)", input.len()),
@@ -626,11 +697,20 @@ fn processing(
         note: String::new(),
     });
     let (stats, jpeg) = time(runs, || {
-        Ok(steps::encode_jpeg(&pixels, target.0, target.1, 80, 0)?)
+        Ok(steps::encode_jpeg(
+            &pixels,
+            target.0,
+            target.1,
+            policy.jpeg_quality,
+            0,
+        )?)
     })?;
     report.rows.push(Row {
         key: "step_jpeg",
-        label: "  step: JPEG q80 encode (jpeg-encoder), one thread".into(),
+        label: format!(
+            "  step: JPEG q{} encode (jpeg-encoder), one thread",
+            policy.jpeg_quality
+        ),
         stats,
         size: size.clone(),
         bytes: Some(jpeg.len()),
