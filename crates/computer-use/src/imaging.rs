@@ -18,7 +18,7 @@ mod policy;
 mod resize;
 pub mod synthetic;
 
-pub use decode::SourceFormat;
+pub use decode::{SourceFormat, dimensions};
 pub use error::{ImagingError, format_size};
 pub use policy::{ImagePolicy, OutputFormat};
 pub use resize::Region;

@@ -28,7 +28,7 @@ pub async fn run(session: &VmSession, output: &Path, json: bool) -> anyhow::Resu
         .screenshot(format, quality)
         .await
         .map_err(|e| explain(session, e))?;
-    let (_, width, height) = computer_use::imaging::steps::dimensions(&shot.bytes)
+    let (_, width, height) = computer_use::imaging::dimensions(&shot.bytes)
         .with_context(|| "the server sent an image that does not decode")?;
     std::fs::write(output, &shot.bytes)
         .with_context(|| format!("cannot write {}", output.display()))?;

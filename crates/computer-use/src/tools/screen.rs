@@ -117,7 +117,7 @@ fn capture_format(ctx: &ToolContext) -> (CaptureFormat, Option<u8>) {
 pub async fn capture(ctx: &ToolContext, session: &VmSession) -> Result<Captured, ToolError> {
     let (format, quality) = capture_format(ctx);
     let raw = cancellable(ctx, session, session.gui().screenshot(format, quality)).await?;
-    let (_, shot_w, shot_h) = crate::imaging::steps::dimensions(&raw.bytes).map_err(|e| {
+    let (_, shot_w, shot_h) = crate::imaging::dimensions(&raw.bytes).map_err(|e| {
         ToolError::rejected(format!("the server's screenshot does not decode: {e}"))
     })?;
     let calibration = calibrate(ctx, session, shot_w, shot_h).await?;
@@ -267,7 +267,7 @@ impl TypedTool for Zoom {
             session.gui().screenshot(CaptureFormat::Png, None),
         )
         .await?;
-        let (_, shot_w, shot_h) = crate::imaging::steps::dimensions(&raw.bytes).map_err(|e| {
+        let (_, shot_w, shot_h) = crate::imaging::dimensions(&raw.bytes).map_err(|e| {
             ToolError::rejected(format!("the server's screenshot does not decode: {e}"))
         })?;
         let calibration = calibrate(ctx, &session, shot_w, shot_h).await?;

@@ -213,7 +213,7 @@ async fn current_calibration(
             .screenshot(CaptureFormat::Jpeg, Some(PROBE_QUALITY)),
     )
     .await?;
-    let (_, w, h) = crate::imaging::steps::dimensions(&shot.bytes).map_err(|e| {
+    let (_, w, h) = crate::imaging::dimensions(&shot.bytes).map_err(|e| {
         ToolError::rejected(format!("the server's screenshot does not decode: {e}"))
     })?;
     calibrate(ctx, session, w, h).await
