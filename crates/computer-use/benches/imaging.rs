@@ -154,21 +154,19 @@ fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
     for (key, label, size) in [
         (
             "decode_jpeg_dct_half",
-            "decode JPEG with DCT scaling 1/2 → 1440x900 (jpeg-decoder)",
+            "decode JPEG with DCT scaling 1/2 → 1440x900 (libjpeg-turbo)",
             HALF,
         ),
         (
             "decode_jpeg_dct_quarter",
-            "decode JPEG with DCT scaling 1/4 → 720x450 (jpeg-decoder)",
+            "decode JPEG with DCT scaling 1/4 → 720x450 (libjpeg-turbo)",
             (720, 450),
         ),
     ] {
         cases.push(case(key, label, false, move || {
-            let mut d = jpeg_decoder::Decoder::new(jpeg);
-            d.read_info().unwrap();
-            let got = d.scale(size.0 as u16, size.1 as u16).unwrap();
-            assert_eq!((u32::from(got.0), u32::from(got.1)), size);
-            std::hint::black_box(d.decode().unwrap());
+            let (_, image) = steps::decode_at_least(jpeg, size).unwrap();
+            assert_eq!(image.dimensions(), size);
+            std::hint::black_box(image);
             Out::Nothing
         }));
     }
@@ -227,42 +225,22 @@ fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
             Out::Resized(out, budget)
         },
     ));
-    for (key, label, px, size, parallel) in [
+    for (key, label, px, size) in [
         (
             "encode_jpeg_half",
-            "encode JPEG q80 1440x900, 1 thread",
+            "encode JPEG q80 1440x900 (libjpeg-turbo)",
             &half_px,
             HALF,
-            false,
-        ),
-        (
-            "encode_jpeg_half_2t",
-            "encode JPEG q80 1440x900, 2 threads",
-            &half_px,
-            HALF,
-            true,
         ),
         (
             "encode_jpeg_budget",
-            "encode JPEG q80 1356x847, 1 thread",
+            "encode JPEG q80 1356x847 (libjpeg-turbo)",
             &budget_px,
             budget,
-            false,
-        ),
-        (
-            "encode_jpeg_budget_2t",
-            "encode JPEG q80 1356x847, 2 threads",
-            &budget_px,
-            budget,
-            true,
         ),
     ] {
         cases.push(case(key, label, false, move || {
-            Out::Encoded(if parallel {
-                steps::encode_jpeg_parallel(px, size.0, size.1, 80).unwrap()
-            } else {
-                steps::encode_jpeg(px, size.0, size.1, 80, 0).unwrap()
-            })
+            Out::Encoded(steps::encode_jpeg(px, size.0, size.1, 80).unwrap())
         }));
     }
     for (key, label, px, size, format) in [
@@ -296,9 +274,7 @@ fn run(dir: &Path, png: &[u8], jpeg: &[u8], runs: usize) {
         ),
     ] {
         cases.push(case(key, label, false, move || {
-            Out::Encoded(
-                steps::encode(px, size, format, 80, steps::PngEffort::Fast, false).unwrap(),
-            )
+            Out::Encoded(steps::encode(px, size, format, 80, steps::PngEffort::Fast).unwrap())
         }));
     }
     let budget_policy = ImagePolicy::default();

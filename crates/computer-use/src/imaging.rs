@@ -2,12 +2,11 @@
 //!
 //! The server's capture is the slow part (PNG with `optimize=True` ~600 ms on a busy 2880x1800
 //! screen, JPEG q85 ~42 ms), so callers ask it for JPEG and this module re-scales and re-encodes:
-//! decode (zune-jpeg / png) → resize (fast_image_resize, Catmull-Rom) → encode (jpeg-encoder, PNG
-//! Fast, WebP lossless), with resize and JPEG encode split over both cores. For the server's q85
-//! JPEG of a busy 2880x1800 screen that is ~28 ms on the 2-core dev machine (Pillow: ~73 ms), of
-//! which ~19 ms is the JPEG decode itself: entropy decoding is serial, and DCT-domain scaling in
-//! Rust (jpeg-decoder) measured slower than zune-jpeg's full decode. Everything here is pure and
-//! synchronous; callers run it in `tokio::task::spawn_blocking`. Measurements: `bench/imaging.sh`.
+//! decode (libjpeg-turbo, straight to half size in the DCT domain when the output is at most half the
+//! screen; png for PNG) → resize (fast_image_resize, Catmull-Rom, two bands on two cores) → encode
+//! (libjpeg-turbo, PNG Fast, WebP lossless). Entropy decoding is serial and is most of the time left.
+//! Everything here is pure and synchronous; callers run it in `tokio::task::spawn_blocking`.
+//! Measurements: `bench/imaging.sh`.
 
 mod decode;
 mod encode;
@@ -26,9 +25,9 @@ pub use resize::Region;
 /// Internal steps, public for the benchmark (`benches/imaging.rs`) only.
 #[doc(hidden)]
 pub mod steps {
-    pub use super::decode::{decode, dimensions, sniff};
+    pub use super::decode::{decode, decode_at_least, dimensions, sniff};
     pub use super::encode::{PngEffort, encode};
-    pub use super::jpeg::{encode as encode_jpeg, encode_parallel as encode_jpeg_parallel};
+    pub use super::jpeg::encode as encode_jpeg;
     pub use super::resize::{FILTER, resize, resize_band};
 }
 
@@ -108,9 +107,23 @@ pub fn prepare(input: &[u8], policy: &ImagePolicy) -> Result<Prepared, ImagingEr
             steps: vec!["kept the server's image unchanged (already within budget)".to_owned()],
         });
     }
-    let (_, image) = decode::decode(input)?;
-    let region = Region::full(&image);
-    finish(&image, region, target, policy)
+    // A JPEG shown at half size or less is decoded at a reduced size; mapping back to the screenshot
+    // still uses the screenshot's own size.
+    let (_, image) = decode::decode_at_least(input, target)?;
+    let source = Region {
+        x: 0,
+        y: 0,
+        width,
+        height,
+    };
+    finish(
+        &image,
+        Region::full(&image),
+        source,
+        (width, height),
+        target,
+        policy,
+    )
 }
 
 /// A region of the screenshot at native resolution (for a zoom tool), fitted by the same budget
@@ -145,12 +158,23 @@ pub fn crop(
         height,
     };
     let target = policy.target_size(width, height, false);
-    finish(&image, region, target, policy)
+    finish(
+        &image,
+        region,
+        region,
+        (image_width, image_height),
+        target,
+        policy,
+    )
 }
 
+/// Fits `region` of the decoded `image` (which may be a DCT-reduced decode) into `target`; `source` is
+/// the same region in the server's screenshot pixels (`source_size` in all), for mapping the output back.
 fn finish(
     image: &image::RgbImage,
     region: Region,
+    source: Region,
+    source_size: (u32, u32),
     target: (u32, u32),
     policy: &ImagePolicy,
 ) -> Result<Prepared, ImagingError> {
@@ -162,12 +186,12 @@ fn finish(
         mime: policy.format.mime(),
         width: fitted.width,
         height: fitted.height,
-        source_width: image.width(),
-        source_height: image.height(),
-        origin_x: region.x,
-        origin_y: region.y,
-        to_source_x: f64::from(region.width) / f64::from(fitted.width),
-        to_source_y: f64::from(region.height) / f64::from(fitted.height),
+        source_width: source_size.0,
+        source_height: source_size.1,
+        origin_x: source.x,
+        origin_y: source.y,
+        to_source_x: f64::from(source.width) / f64::from(fitted.width),
+        to_source_y: f64::from(source.height) / f64::from(fitted.height),
         quality: fitted.quality,
         steps: fitted.steps,
         bytes: fitted.bytes,

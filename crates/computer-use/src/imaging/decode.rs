@@ -1,16 +1,15 @@
 //! Format sniffing and decoding of the server's screenshot bytes into RGB8.
 //!
 //! The server labels its images (`format`), but some handlers omit or mislabel it, so the format
-//! is taken from the magic bytes only. Decoding goes through `image` (png crate for PNG, zune-jpeg
-//! for JPEG): measured fastest in pure Rust here. DCT-domain downscaled decoding (jpeg-decoder's
-//! `scale`) was measured too and lost: its entropy decoding is slower than zune-jpeg's full decode
-//! (see `bench/imaging.sh`).
+//! is taken from the magic bytes only. PNG goes through `image` (the png crate, fastest measured);
+//! JPEG through libjpeg-turbo ([`super::jpeg`]), which can also decode straight to a power-of-two
+//! reduction when the caller will shrink the image anyway (see `bench/imaging.sh`).
 
 use std::io::Cursor;
 
 use image::{ImageFormat, ImageReader, Limits, RgbImage};
 
-use super::ImagingError;
+use super::{ImagingError, jpeg};
 
 /// Largest edge accepted from the server: well above any real display (8K is 7680), low enough
 /// that a forged header cannot make us allocate gigabytes.
@@ -78,10 +77,31 @@ pub fn dimensions(input: &[u8]) -> Result<(SourceFormat, u32, u32), ImagingError
     Ok((format, w, h))
 }
 
-/// Decodes to RGB8. RGB sources (what the server sends) are moved, not copied; others (RGBA,
-/// grey, 16-bit) are converted, dropping alpha: screenshots are opaque.
+/// Decodes to RGB8 at full size. RGB sources (what the server sends) are moved, not copied; others
+/// (RGBA, grey, 16-bit) are converted, dropping alpha: screenshots are opaque.
 pub fn decode(input: &[u8]) -> Result<(SourceFormat, RgbImage), ImagingError> {
+    decode_at_least(input, (u32::MAX, u32::MAX))
+}
+
+/// Decodes to RGB8, possibly smaller than the source but never below `at_least` in either direction:
+/// a JPEG that will be shown at half size is decoded at half size in the DCT domain, which is both
+/// faster and a clean 2x2 average. PNGs are always decoded at full size.
+pub fn decode_at_least(
+    input: &[u8],
+    at_least: (u32, u32),
+) -> Result<(SourceFormat, RgbImage), ImagingError> {
     let format = sniff(input)?;
+    if format == SourceFormat::Jpeg {
+        let (_, width, height) = dimensions(input)?;
+        if u64::from(width) * u64::from(height) * 3 > MAX_ALLOC {
+            return Err(ImagingError::Decode(format!(
+                "JPEG header says {width}x{height}: more than {} MiB of pixels",
+                MAX_ALLOC >> 20
+            )));
+        }
+        let reduction = jpeg::reduction(width, height, at_least);
+        return Ok((format, jpeg::decode(input, reduction, MAX_EDGE)?));
+    }
     let image = reader(input, format)
         .decode()
         .map_err(|e| ImagingError::Decode(e.to_string()))?;

@@ -1,7 +1,7 @@
 //! Encoding RGB8 pixels into the configured output format.
 //!
 //! Encoder choices are measured (`bench/imaging.sh`, `shared/reference/rust-stack.md` §4): JPEG via
-//! jpeg-encoder (see [`super::jpeg`]); PNG via `image`'s fdeflate "Fast" mode (~15x faster than
+//! libjpeg-turbo (see [`super::jpeg`]); PNG via `image`'s fdeflate "Fast" mode (~15x faster than
 //! the default level, ~40% larger), with the default level kept as a fitting step; WebP lossless
 //! via `image`'s pure-Rust encoder (as fast as PNG Fast, ~40% fewer bytes). Note that a downscaled
 //! PNG of a text-heavy screen can be *larger* than the full-size one (resampling turns flat text
@@ -29,12 +29,10 @@ pub fn encode(
     format: OutputFormat,
     quality: u8,
     effort: PngEffort,
-    parallel: bool,
 ) -> Result<Vec<u8>, ImagingError> {
     let failed = |e: image::ImageError| ImagingError::Encode(e.to_string());
     match format {
-        OutputFormat::Jpeg if parallel => jpeg::encode_parallel(pixels, width, height, quality),
-        OutputFormat::Jpeg => jpeg::encode(pixels, width, height, quality, 0),
+        OutputFormat::Jpeg => jpeg::encode(pixels, width, height, quality),
         OutputFormat::Png => {
             let mut out = Vec::with_capacity(pixels.len() / 2);
             let compression = match effort {
@@ -70,7 +68,7 @@ mod tests {
             (OutputFormat::Png, PngEffort::Balanced),
             (OutputFormat::Webp, PngEffort::Fast),
         ] {
-            let bytes = encode(&px, (320, 200), format, 80, effort, true).unwrap();
+            let bytes = encode(&px, (320, 200), format, 80, effort).unwrap();
             let back = image::load_from_memory(&bytes).unwrap().into_rgb8();
             assert_eq!(back.dimensions(), (320, 200));
             assert!(
@@ -83,24 +81,8 @@ mod tests {
     #[test]
     fn balanced_png_is_smaller_than_fast() {
         let px = busy_desktop(640, 400);
-        let fast = encode(
-            &px,
-            (640, 400),
-            OutputFormat::Png,
-            0,
-            PngEffort::Fast,
-            false,
-        )
-        .unwrap();
-        let balanced = encode(
-            &px,
-            (640, 400),
-            OutputFormat::Png,
-            0,
-            PngEffort::Balanced,
-            false,
-        )
-        .unwrap();
+        let fast = encode(&px, (640, 400), OutputFormat::Png, 0, PngEffort::Fast).unwrap();
+        let balanced = encode(&px, (640, 400), OutputFormat::Png, 0, PngEffort::Balanced).unwrap();
         assert!(
             balanced.len() < fast.len(),
             "{} vs {}",

@@ -12,7 +12,7 @@ use image::RgbImage;
 
 use super::encode::{PngEffort, encode};
 use super::resize::{FILTER, Region, resize_band};
-use super::{ImagePolicy, ImagingError, OutputFormat, jpeg, policy};
+use super::{ImagePolicy, ImagingError, OutputFormat, policy};
 
 /// Quality decrement per fitting step.
 const QUALITY_STEP: u8 = 15;
@@ -55,11 +55,11 @@ pub fn fit(
             let next = quality.saturating_sub(QUALITY_STEP).max(min_quality);
             steps.push(format!("quality {quality}→{next}"));
             quality = next;
-            bytes = encode(&pixels, size, format, quality, effort, policy.parallel)?;
+            bytes = encode(&pixels, size, format, quality, effort)?;
         } else if format == OutputFormat::Png && effort == PngEffort::Fast {
             steps.push("png compression fast→balanced".to_owned());
             effort = PngEffort::Balanced;
-            bytes = encode(&pixels, size, format, quality, effort, policy.parallel)?;
+            bytes = encode(&pixels, size, format, quality, effort)?;
         } else {
             let Some(next) = smaller(size, (region.width, region.height), policy.min_long_edge)
             else {
@@ -99,8 +99,8 @@ fn smaller((w, h): (u32, u32), source: (u32, u32), min_long_edge: u32) -> Option
     (next.0 < w || next.1 < h).then_some(next)
 }
 
-/// Resizes and encodes. With `parallel`, the two threads each resize one band and, for JPEG, also
-/// encode it (the bands are then joined, see [`jpeg`]), so the second core is busy for both steps.
+/// Resizes and encodes. With `parallel`, two threads each resize one band (libjpeg-turbo's encode of a
+/// model-sized image is ~4 ms: not worth splitting).
 /// Returns the resized pixels too, so quality steps need not resize again.
 fn render<'a>(
     src: &'a RgbImage,
@@ -112,7 +112,7 @@ fn render<'a>(
     parallel: bool,
 ) -> Result<(Cow<'a, [u8]>, Vec<u8>), ImagingError> {
     if region == Region::full(src) && size == (src.width(), src.height()) {
-        let bytes = encode(src.as_raw(), size, format, quality, effort, parallel)?;
+        let bytes = encode(src.as_raw(), size, format, quality, effort)?;
         return Ok((Cow::Borrowed(src.as_raw()), bytes));
     }
     let (w, h) = size;
@@ -120,27 +120,7 @@ fn render<'a>(
     let big = u64::from(w) * u64::from(h) >= PARALLEL_MIN_PIXELS && h >= 2;
     if !parallel || !big {
         resize_band(src, region, size, 0, &mut pixels, FILTER)?;
-        let bytes = encode(&pixels, size, format, quality, effort, parallel)?;
-        return Ok((Cow::Owned(pixels), bytes));
-    }
-    if format == OutputFormat::Jpeg
-        && let Some((top_rows, interval)) = jpeg::split(w, h, quality)
-    {
-        let (top, bottom) = pixels.split_at_mut(top_rows as usize * w as usize * 3);
-        let band = |first_row: u32, rows: u32, out: &mut [u8]| {
-            resize_band(src, region, size, first_row, out, FILTER)?;
-            jpeg::encode(out, w, rows, quality, interval)
-        };
-        let (upper, lower) = std::thread::scope(|s| {
-            let lower = s.spawn(|| band(top_rows, h - top_rows, bottom));
-            (band(0, top_rows, top), lower.join())
-        });
-        let lower =
-            lower.map_err(|_| ImagingError::Encode("resize/encode thread panicked".into()))??;
-        let bytes = match jpeg::join(upper?, &lower, h) {
-            Some(joined) => joined,
-            None => jpeg::encode(&pixels, w, h, quality, 0)?,
-        };
+        let bytes = encode(&pixels, size, format, quality, effort)?;
         return Ok((Cow::Owned(pixels), bytes));
     }
     let top_rows = h / 2;
@@ -151,7 +131,7 @@ fn render<'a>(
     });
     upper?;
     lower.map_err(|_| ImagingError::Encode("resize thread panicked".into()))??;
-    let bytes = encode(&pixels, size, format, quality, effort, parallel)?;
+    let bytes = encode(&pixels, size, format, quality, effort)?;
     Ok((Cow::Owned(pixels), bytes))
 }
 

@@ -1,136 +1,135 @@
-//! JPEG encoding with jpeg-encoder, optionally on both cores.
+//! JPEG decoding and encoding with libjpeg-turbo (the `turbojpeg` crate, vendored and linked statically).
 //!
-//! jpeg-encoder (pure Rust, SIMD) is the fastest Rust encoder measured here, but single-threaded.
-//! A baseline JPEG can still be produced by two threads: each encodes one horizontal band with the
-//! same (standard) Huffman and quantisation tables, and the bands are joined with a restart marker.
-//! A restart resets the DC predictors, which is exactly the state a fresh encoder starts in, so the
-//! joined file decodes to the same pixels as a one-thread encode. The split is on an MCU row, and
-//! the top band is the longer one, so the restart interval (MCUs in the top band) is never
-//! exceeded by the bottom band.
+//! Why libjpeg-turbo and not the pure-Rust codecs: on the busy 2880x1800 screenshot (the server's q90 JPEG)
+//! zune-jpeg decodes in ~31 ms and jpeg-encoder encodes 1356x847 in ~10 ms; libjpeg-turbo decodes the
+//! same file in ~25 ms, **at half scale in the DCT domain in ~19 ms** (most screenshots are shown at
+//! half size or less, so the full-size pixels are never needed), and encodes in ~4 ms. That is most of
+//! the budget left above the server's own capture (`bench/imaging.sh`, `bench/screenshot.sh`).
+//! Entropy decoding stays serial either way: the server writes no restart markers.
 
-use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+use image::RgbImage;
+use turbojpeg::{Compressor, Decompressor, Image, PixelFormat, ScalingFactor, Subsamp};
 
 use super::ImagingError;
 
-/// Below this many pixels a second thread costs more than it saves.
-const PARALLEL_MIN_PIXELS: u64 = 256 * 1024;
+/// The DCT scalings used, largest reduction first: libjpeg-turbo's power-of-two ones, whose reduced
+/// IDCTs average whole 2x2/4x4/8x8 blocks (the M/8 ones in between blur text unevenly).
+const SCALINGS: [ScalingFactor; 3] = [
+    ScalingFactor::ONE_EIGHTH,
+    ScalingFactor::ONE_QUARTER,
+    ScalingFactor::ONE_HALF,
+];
 
-/// Chroma subsampling and MCU height for `quality`: 4:2:0 below 90 (as libjpeg does by default),
-/// 4:4:4 from 90 up.
-fn sampling(quality: u8) -> (SamplingFactor, u32) {
-    if quality >= 90 {
-        (SamplingFactor::F_1_1, 8)
+fn decode_error(e: turbojpeg::Error) -> ImagingError {
+    ImagingError::Decode(format!("JPEG: {e}"))
+}
+
+fn encode_error(e: turbojpeg::Error) -> ImagingError {
+    ImagingError::Encode(format!("JPEG: {e}"))
+}
+
+/// The largest power-of-two reduction of a `width`×`height` JPEG that is still at least `at_least`
+/// in both directions, as (numerator, denominator); (1, 1) when none is.
+pub fn reduction(width: u32, height: u32, at_least: (u32, u32)) -> (u32, u32) {
+    SCALINGS
+        .iter()
+        .map(|s| (s.num() as u32, s.denom() as u32))
+        .find(|&(num, denom)| {
+            let scaled = |edge: u32| (u64::from(edge) * u64::from(num)).div_ceil(u64::from(denom));
+            scaled(width) >= u64::from(at_least.0) && scaled(height) >= u64::from(at_least.1)
+        })
+        .unwrap_or((1, 1))
+}
+
+/// Decodes a JPEG to RGB8, reduced in the DCT domain by `(num, denom)` (from [`reduction`]; (1, 1) for
+/// full size). `max_edge` bounds the header's size before anything is allocated.
+pub fn decode(
+    input: &[u8],
+    (num, denom): (u32, u32),
+    max_edge: u32,
+) -> Result<RgbImage, ImagingError> {
+    let mut decompressor = Decompressor::new().map_err(decode_error)?;
+    let header = decompressor.read_header(input).map_err(decode_error)?;
+    let too_big = header.width == 0
+        || header.height == 0
+        || header.width > max_edge as usize
+        || header.height > max_edge as usize;
+    if too_big {
+        return Err(ImagingError::Decode(format!(
+            "JPEG header says {}x{} (accepted: 1..={max_edge} px per edge)",
+            header.width, header.height
+        )));
+    }
+    let header = if (num, denom) == (1, 1) {
+        header
     } else {
-        (SamplingFactor::F_2_2, 16)
+        let factor = ScalingFactor::new(num as usize, denom as usize);
+        decompressor
+            .set_scaling_factor(factor)
+            .map_err(decode_error)?;
+        header.scaled(factor)
+    };
+    let (width, height) = (header.width, header.height);
+    let mut pixels = vec![0u8; width * height * 3];
+    let image = Image {
+        pixels: pixels.as_mut_slice(),
+        width,
+        pitch: width * 3,
+        height,
+        format: PixelFormat::RGB,
+    };
+    decompressor
+        .decompress(input, image)
+        .map_err(decode_error)?;
+    let (w, h) = (to_u32(width)?, to_u32(height)?);
+    RgbImage::from_raw(w, h, pixels)
+        .ok_or_else(|| ImagingError::Decode(format!("JPEG decoder returned a short {w}x{h} image")))
+}
+
+fn to_u32(edge: usize) -> Result<u32, ImagingError> {
+    u32::try_from(edge)
+        .map_err(|_| ImagingError::Decode(format!("JPEG edge {edge} px is too large")))
+}
+
+/// Chroma subsampling for `quality`: 4:2:0 below 90 (libjpeg's default), 4:4:4 from 90 up, where
+/// colour fringes on text would be the most visible loss left.
+fn subsampling(quality: u8) -> Subsamp {
+    if quality >= 90 {
+        Subsamp::None
+    } else {
+        Subsamp::Sub2x2
     }
 }
 
-/// Where to split a `width`×`height` image for a two-band encode: `(top_rows, restart_interval)`,
-/// or `None` when the image is too small or the interval would not fit the 16-bit DRI field.
-pub fn split(width: u32, height: u32, quality: u8) -> Option<(u32, u16)> {
-    if u64::from(width) * u64::from(height) < PARALLEL_MIN_PIXELS {
-        return None;
-    }
-    let (_, mcu) = sampling(quality);
-    let mcu_rows = height.div_ceil(mcu);
-    if mcu_rows < 2 {
-        return None;
-    }
-    let top_mcu_rows = mcu_rows.div_ceil(2);
-    let interval = u16::try_from(top_mcu_rows * width.div_ceil(mcu)).ok()?;
-    Some((top_mcu_rows * mcu, interval))
-}
-
-/// Encodes RGB8 `pixels` (`width`×`height`) at `quality`; a non-zero `restart_interval` makes the
-/// output joinable by [`join`].
+/// Encodes RGB8 `pixels` (`width`×`height`) at `quality` (1–100).
 pub fn encode(
     pixels: &[u8],
     width: u32,
     height: u32,
     quality: u8,
-    restart_interval: u16,
 ) -> Result<Vec<u8>, ImagingError> {
-    let too_big =
-        || ImagingError::Encode(format!("{width}x{height} exceeds JPEG's 65535 px limit"));
-    let w = u16::try_from(width).map_err(|_| too_big())?;
-    let h = u16::try_from(height).map_err(|_| too_big())?;
-    let mut out = Vec::with_capacity(pixels.len() / 8);
-    let mut encoder = Encoder::new(&mut out, quality.clamp(1, 100));
-    encoder.set_sampling_factor(sampling(quality).0);
-    // Chroma keeps jpeg-encoder's default top-left sampling: averaging (libjpeg's method) measured
-    // ~30% slower for +0.3 dB PSNR on the busy desktop; luma, which carries the text, is unaffected.
-    encoder.set_restart_interval(restart_interval);
-    encoder
-        .encode(pixels, w, h, ColorType::Rgb)
-        .map_err(|e| ImagingError::Encode(e.to_string()))?;
-    Ok(out)
-}
-
-/// Encodes on two threads when [`split`] allows, else on this one. Output decodes identically.
-pub fn encode_parallel(
-    pixels: &[u8],
-    width: u32,
-    height: u32,
-    quality: u8,
-) -> Result<Vec<u8>, ImagingError> {
-    let Some((top_rows, interval)) = split(width, height, quality) else {
-        return encode(pixels, width, height, quality, 0);
+    let expected = width as usize * height as usize * 3;
+    if pixels.len() != expected || width == 0 || height == 0 {
+        return Err(ImagingError::Encode(format!(
+            "{width}x{height} RGB needs {expected} bytes, got {}",
+            pixels.len()
+        )));
+    }
+    let mut compressor = Compressor::new().map_err(encode_error)?;
+    compressor
+        .set_quality(i32::from(quality.clamp(1, 100)))
+        .map_err(encode_error)?;
+    compressor
+        .set_subsamp(subsampling(quality))
+        .map_err(encode_error)?;
+    let image = Image {
+        pixels,
+        width: width as usize,
+        pitch: width as usize * 3,
+        height: height as usize,
+        format: PixelFormat::RGB,
     };
-    let (top, bottom) = pixels.split_at((top_rows * width * 3) as usize);
-    let (top, bottom) = std::thread::scope(|s| {
-        let lower = s.spawn(|| encode(bottom, width, height - top_rows, quality, interval));
-        let upper = encode(top, width, top_rows, quality, interval);
-        (upper, lower.join())
-    });
-    let bottom =
-        bottom.map_err(|_| ImagingError::Encode("JPEG encoder thread panicked".into()))??;
-    match join(top?, &bottom, height) {
-        Some(joined) => Ok(joined),
-        None => encode(pixels, width, height, quality, 0),
-    }
-}
-
-/// Joins two band encodings (made with the same quality and restart interval) into one JPEG of
-/// `height` rows: the top file with its frame height patched, RST0, the bottom file's scan data.
-/// `None` if either file is not laid out as jpeg-encoder writes it.
-pub fn join(mut top: Vec<u8>, bottom: &[u8], height: u32) -> Option<Vec<u8>> {
-    let height = u16::try_from(height).ok()?;
-    if !top.ends_with(&[0xFF, 0xD9]) || !bottom.ends_with(&[0xFF, 0xD9]) {
-        return None;
-    }
-    let sof = find_segment(&top, 0xC0)?;
-    top.get_mut(sof + 5..sof + 7)?
-        .copy_from_slice(&height.to_be_bytes());
-    let sos = find_segment(bottom, 0xDA)?;
-    let sos_len = usize::from(u16::from_be_bytes([
-        *bottom.get(sos + 2)?,
-        *bottom.get(sos + 3)?,
-    ]));
-    let scan = bottom.get(sos + 2 + sos_len..)?;
-    top.truncate(top.len() - 2);
-    top.reserve(scan.len() + 2);
-    top.extend_from_slice(&[0xFF, 0xD0]);
-    top.extend_from_slice(scan);
-    Some(top)
-}
-
-/// Offset of the first marker segment `FF <marker>` before the scan data.
-fn find_segment(jpeg: &[u8], marker: u8) -> Option<usize> {
-    let mut i = 2; // after SOI
-    loop {
-        if *jpeg.get(i)? != 0xFF {
-            return None;
-        }
-        let m = *jpeg.get(i + 1)?;
-        if m == marker {
-            return Some(i);
-        }
-        if m == 0xDA {
-            return None;
-        }
-        let len = usize::from(u16::from_be_bytes([*jpeg.get(i + 2)?, *jpeg.get(i + 3)?]));
-        i += 2 + len;
-    }
+    compressor.compress_to_vec(image).map_err(encode_error)
 }
 
 #[cfg(test)]
@@ -139,43 +138,38 @@ mod tests {
     use super::*;
     use crate::imaging::synthetic::busy_desktop;
 
-    fn decode(jpeg: &[u8]) -> image::RgbImage {
-        image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
-            .unwrap()
-            .into_rgb8()
+    #[test]
+    fn reduction_never_goes_below_the_target() {
+        assert_eq!(reduction(2880, 1800, (1356, 847)), (1, 2));
+        assert_eq!(reduction(2880, 1800, (1440, 900)), (1, 2));
+        assert_eq!(reduction(2880, 1800, (1441, 900)), (1, 1));
+        assert_eq!(reduction(2880, 1800, (700, 400)), (1, 4));
+        assert_eq!(reduction(2880, 1800, (300, 200)), (1, 8));
+        assert_eq!(reduction(1280, 800, (1280, 800)), (1, 1));
+        // Odd edges round up, as libjpeg-turbo's scaled sizes do.
+        assert_eq!(reduction(1001, 801, (501, 401)), (1, 2));
     }
 
     #[test]
-    fn two_band_encode_decodes_like_one_band() {
-        for (w, h, q) in [
-            (1356, 847, 80),
-            (1440, 900, 80),
-            (1200, 1001, 95),
-            (1024, 700, 35),
-        ] {
-            let px = busy_desktop(w, h);
-            assert!(split(w, h, q).is_some(), "{w}x{h} should split");
-            let serial = encode(&px, w, h, q, 0).unwrap();
-            let parallel = encode_parallel(&px, w, h, q).unwrap();
-            let (a, b) = (decode(&serial), decode(&parallel));
-            assert_eq!(b.dimensions(), (w, h));
-            assert!(a.as_raw() == b.as_raw(), "{w}x{h} q{q}: pixels differ");
+    fn round_trip_at_full_and_half_scale() {
+        let (w, h) = (1356, 847);
+        let px = busy_desktop(w, h);
+        for quality in [35, 80, 95] {
+            let jpeg = encode(&px, w, h, quality).unwrap();
+            let full = decode(&jpeg, (1, 1), 16_384).unwrap();
+            assert_eq!(full.dimensions(), (w, h));
+            let half = decode(&jpeg, (1, 2), 16_384).unwrap();
+            assert_eq!(half.dimensions(), (w.div_ceil(2), h.div_ceil(2)));
         }
     }
 
     #[test]
-    fn small_or_huge_images_are_not_split() {
-        assert_eq!(split(300, 200, 80), None);
-        assert_eq!(split(16_000, 16_000, 80), None); // interval > 65535
-        assert_eq!(split(1356, 848, 80), Some((432, 27 * 85)));
-    }
-
-    #[test]
-    fn join_rejects_foreign_bytes() {
-        assert_eq!(
-            join(vec![0xFF, 0xD8, 0xFF, 0xD9], &[0xFF, 0xD8, 0xFF, 0xD9], 10),
-            None
-        );
-        assert_eq!(join(vec![1, 2, 3], &[], 10), None);
+    fn bad_input_is_an_error_not_a_panic() {
+        assert!(decode(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16], (1, 1), 16_384).is_err());
+        assert!(decode(b"", (1, 2), 16_384).is_err());
+        assert!(encode(&[0; 10], 4, 4, 80).is_err());
+        let jpeg = encode(&busy_desktop(64, 48), 64, 48, 80).unwrap();
+        let err = decode(&jpeg, (1, 1), 32).err().map(|e| e.to_string());
+        assert!(err.as_deref().unwrap_or("").contains("64x48"), "{err:?}");
     }
 }

@@ -88,7 +88,7 @@ impl ImagePolicy {
         }
     }
 
-    /// JPEG quality clamped to 1..=100 (jpeg-encoder's range).
+    /// JPEG quality clamped to 1..=100 (libjpeg's range).
     pub(crate) fn first_quality(&self) -> u8 {
         self.jpeg_quality.clamp(1, 100)
     }
