@@ -514,7 +514,7 @@ def cmd_merge(args):
             "prep_pillow", "prep_pillow_draft", "pstep_decode", "pstep_resize", "pstep_jpeg"]),
         ("**Where the time goes**", [
             "vm_shot_unguarded", "bare_pipeline", "our_capture", "raw_q80", "raw_q70", "prep_q80", "prep_q70",
-            "pstep_decode_draft", "serve_shot_raw", "sdk_raw",
+            "step_decode_half", "pstep_decode_draft", "serve_shot_raw", "sdk_raw",
             "srv_grab", "srv_jpeg", "srv_b64", "srv_png"]),
     ]
     lines = []

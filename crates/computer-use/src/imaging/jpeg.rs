@@ -1,11 +1,10 @@
 //! JPEG decoding and encoding with libjpeg-turbo (the `turbojpeg` crate, vendored and linked statically).
 //!
 //! Why libjpeg-turbo and not the pure-Rust codecs: on the busy 2880x1800 screenshot (the server's q90 JPEG)
-//! zune-jpeg decodes in ~31 ms and jpeg-encoder encodes 1356x847 in ~10 ms; libjpeg-turbo decodes the
-//! same file in ~25 ms, **at half scale in the DCT domain in ~19 ms** (most screenshots are shown at
-//! half size or less, so the full-size pixels are never needed), and encodes in ~4 ms. That is most of
-//! the budget left above the server's own capture (`bench/imaging.sh`, `bench/screenshot.sh`).
-//! Entropy decoding stays serial either way: the server writes no restart markers.
+//! zune-jpeg decoded in ~31 ms and jpeg-encoder encoded 1356x847 in ~10 ms; libjpeg-turbo decodes the
+//! same file in ~25 ms and encodes in ~4 ms (`bench/imaging.sh`, `bench/screenshot.sh`). It can also
+//! decode to 1/2, 1/4 or 1/8 size in the DCT domain, used only where enough resizing is left after it
+//! (see `REDUCING_GAP` in [`super`]). Entropy decoding stays serial: the server writes no restart markers.
 
 use image::RgbImage;
 use turbojpeg::{Compressor, Decompressor, Image, PixelFormat, ScalingFactor, Subsamp};
