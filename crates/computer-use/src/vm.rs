@@ -7,11 +7,13 @@
 //! - [`lifecycle`] starts, stops and lists Lume VMs (`computer-use vm …`).
 
 pub mod error;
+pub mod held;
 pub mod lifecycle;
 pub mod resolve;
 pub mod session;
 pub mod sessions;
 
 pub use error::VmError;
+pub use held::HeldButtons;
 pub use session::{Health, VmSession};
 pub use sessions::Vms;

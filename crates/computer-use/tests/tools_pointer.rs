@@ -728,3 +728,83 @@ async fn a_cancelled_drag_leaves_no_button_held() {
     assert!(held::held(&session).is_empty());
     assert_eq!(buttons_down(&desktop), 0);
 }
+
+/// Calibration sweeps the pointer to the far corner and back; with a button held that would be a drag
+/// across the screen. After a reconnect (a new connection normally means measuring again) a held button
+/// keeps the last measurement of the same screen size; with no measurement at all the screenshot is
+/// refused with the fix, and works once the button is released.
+#[tokio::test]
+async fn calibration_never_sweeps_the_pointer_while_a_button_is_held() {
+    let desktop = Desktop::start();
+    let ctx = ctx(&desktop, "screenshotScale: 1.0");
+    let session = ctx.session().unwrap();
+    ok(&ctx, "vm_screenshot", json!({})).await;
+    let measured = session
+        .frames()
+        .calibration()
+        .expect("calibrated by the screenshot");
+
+    // Press on the empty root window (openbox does nothing on a left press there).
+    ok(
+        &ctx,
+        "vm_mouse",
+        json!({"action": "down", "x": 600, "y": 500}),
+    )
+    .await;
+    assert_eq!(
+        buttons_down(&desktop),
+        BUTTON1_MASK,
+        "button 1 held by vm_mouse"
+    );
+    desktop.kill_server();
+    desktop.restart_server();
+    // The first call after the restart fails (the old connection is gone) or reconnects; either way the
+    // screenshot after it runs on a new connection.
+    let _ = computer_use::tools::call(&ctx, "vm_screenshot", json!({})).await;
+    ok(&ctx, "vm_screenshot", json!({})).await;
+    assert!(
+        session.gui().connects() > measured.generation,
+        "no reconnect happened"
+    );
+    let kept = session.frames().calibration().unwrap();
+    assert_eq!(
+        kept.generation, measured.generation,
+        "measured again while a button was held"
+    );
+    close(
+        xdotool_mouse(&desktop),
+        (600, 500),
+        0,
+        "pointer after the screenshot",
+    );
+    assert_eq!(
+        buttons_down(&desktop),
+        BUTTON1_MASK,
+        "the held button was released"
+    );
+    ok(&ctx, "vm_mouse", json!({"action": "up"})).await;
+    assert_eq!(buttons_down(&desktop), 0);
+    ok(&ctx, "vm_screenshot", json!({})).await;
+    let remeasured = session.frames().calibration().unwrap();
+    assert!(
+        remeasured.generation > measured.generation,
+        "not measured again after the release"
+    );
+
+    // A new session that has never measured: the held button makes the screenshot refuse, naming the fix.
+    let fresh = common::ctx(&desktop, "screenshotScale: 1.0");
+    ok(&fresh, "vm_mouse", json!({"action": "down"})).await;
+    let e = err(&fresh, "vm_screenshot", json!({})).await;
+    assert_eq!(e.kind, ToolErrorKind::Rejected, "{e}");
+    assert!(e.message.contains("left mouse button is held"), "{e}");
+    assert!(e.message.contains("vm_mouse"), "{e}");
+    close(
+        xdotool_mouse(&desktop),
+        (600, 500),
+        0,
+        "pointer after the refused screenshot",
+    );
+    ok(&fresh, "vm_mouse", json!({"action": "up"})).await;
+    ok(&fresh, "vm_screenshot", json!({})).await;
+    assert_eq!(buttons_down(&desktop), 0);
+}

@@ -158,6 +158,25 @@ pub async fn calibrate(
     {
         return Ok(c);
     }
+    // Measuring sweeps the pointer to the far corner and back: with a button down that is a drag across
+    // the screen. Keep the last measurement of this screen size (the input space does not change with a
+    // reconnect) and measure again once nothing is held.
+    let held = session.held_buttons().list();
+    if !held.is_empty() {
+        return match session.frames().calibration() {
+            Some(c) if c.shot_w == shot_w && c.shot_h == shot_h => Ok(c),
+            _ => {
+                let names: Vec<&str> = held
+                    .iter()
+                    .map(|b| crate::tools::pointer::held::name(*b))
+                    .collect();
+                Err(ToolError::rejected(format!(
+                    "the {} mouse button is held down and the screen is {shot_w}x{shot_h}, a size not measured yet; measuring it would drag across the screen. Release it first (vm_mouse with action \"up\"), then take the screenshot again.",
+                    names.join(" and ")
+                )))
+            }
+        };
+    }
     let before = cancellable(ctx, session, client.cursor_position()).await?;
     // Twice the screenshot size is past the edge in every space (points are never larger than pixels);
     // far larger values make X11 fail the move.

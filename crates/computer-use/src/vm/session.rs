@@ -11,8 +11,8 @@ use cua_protocol::{Client, ClientOptions, ConnectionState, Resolve};
 
 use crate::config::{Provider, VmTarget};
 use crate::coords::Frames;
-use crate::vm::VmError;
 use crate::vm::resolve::resolver_for;
+use crate::vm::{HeldButtons, VmError};
 
 /// What a session knows about its VM's reachability, for `status` output and errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +41,7 @@ pub struct VmSession {
     gui: Client,
     shell: Client,
     frames: Frames,
+    held: HeldButtons,
 }
 
 impl std::fmt::Debug for VmSession {
@@ -72,6 +73,7 @@ impl VmSession {
             gui,
             shell,
             frames: Frames::default(),
+            held: HeldButtons::default(),
         }
     }
 
@@ -93,6 +95,11 @@ impl VmSession {
     /// The calibration and the frames of the images returned for this VM.
     pub fn frames(&self) -> &Frames {
         &self.frames
+    }
+
+    /// The mouse buttons pressed on this VM and not released yet.
+    pub fn held_buttons(&self) -> &HeldButtons {
+        &self.held
     }
 
     /// The GUI lane's connection health.

@@ -19,10 +19,10 @@
 //! fresh one and cannot be mistaken for the old reply. A release that fails keeps the button recorded; the
 //! next failure path (or `vm_mouse up`) tries again.
 //!
-//! The table is keyed by a `Weak<VmSession>`: it never keeps a session alive, and a weak pointer pins its
-//! allocation, so a new session can never be confused with a dropped one at the same address.
+//! The record itself is the session's [`HeldButtons`](crate::vm::HeldButtons): it belongs to the VM, not
+//! to one call.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use cua_protocol::{Button, Command, Outcome};
@@ -34,55 +34,19 @@ use crate::vm::VmSession;
 /// Time limit for one `mouse_up` sent on a failure path (the connection may have to be re-made).
 pub const RELEASE_TIMEOUT: Duration = Duration::from_secs(5);
 
-struct Entry {
-    session: Weak<VmSession>,
-    buttons: Vec<Button>,
-}
-
-static HELD: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
-
-fn with_table<T>(f: impl FnOnce(&mut Vec<Entry>) -> T) -> T {
-    let mut table = match HELD.lock() {
-        Ok(t) => t,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    table.retain(|e| e.session.strong_count() > 0 && !e.buttons.is_empty());
-    f(&mut table)
-}
-
-fn same(entry: &Entry, session: &Arc<VmSession>) -> bool {
-    Weak::ptr_eq(&entry.session, &Arc::downgrade(session))
-}
-
 /// Records that `button` is (or may be) pressed on this session's VM. Call it before sending `mouse_down`.
-pub fn pressed(session: &Arc<VmSession>, button: Button) {
-    with_table(|t| match t.iter_mut().find(|e| same(e, session)) {
-        Some(e) if !e.buttons.contains(&button) => e.buttons.push(button),
-        Some(_) => {}
-        None => t.push(Entry {
-            session: Arc::downgrade(session),
-            buttons: vec![button],
-        }),
-    });
+pub fn pressed(session: &VmSession, button: Button) {
+    session.held_buttons().pressed(button);
 }
 
 /// Records that `button` was released (after a successful `mouse_up`).
-pub fn released(session: &Arc<VmSession>, button: Button) {
-    with_table(|t| {
-        if let Some(e) = t.iter_mut().find(|e| same(e, session)) {
-            e.buttons.retain(|b| *b != button);
-        }
-    });
+pub fn released(session: &VmSession, button: Button) {
+    session.held_buttons().released(button);
 }
 
 /// The buttons recorded as held on this session's VM, in press order.
-pub fn held(session: &Arc<VmSession>) -> Vec<Button> {
-    with_table(|t| {
-        t.iter()
-            .find(|e| same(e, session))
-            .map(|e| e.buttons.clone())
-            .unwrap_or_default()
-    })
+pub fn held(session: &VmSession) -> Vec<Button> {
+    session.held_buttons().list()
 }
 
 /// Presses `button` (at `at`, input space, when given), recorded as held first; a press that certainly
