@@ -111,6 +111,63 @@ pub enum Command {
     /// List the vm_* tools and their arguments (no VM contact); --json prints their schemas.
     #[command(after_help = "Example:\n  computer-use tools\n  computer-use tools --json")]
     Tools,
+    /// Check the whole deployment (Lume, VM, server, screenshot, shared directory, latency) and the security
+    /// posture of openclaw.json; exits 1 when any check fails.
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor(DoctorArgs),
+    /// OpenClaw setup helpers.
+    #[command(subcommand)]
+    Openclaw(OpenclawCommand),
+}
+
+const DOCTOR_HELP: &str = "\
+Examples:
+  computer-use doctor --config ~/.openclaw/openclaw.json
+  computer-use doctor --config openclaw.json --offline      # the posture audit alone, no network
+  computer-use doctor --config openclaw.json --json | jq '.checks[] | select(.status == \"fail\")'
+
+Without --config: $COMPUTER_USE_CONFIG, else $OPENCLAW_CONFIG_PATH, else ~/.openclaw/openclaw.json, else the
+local desktop. Each line is ✓ (pass), ✗ (fail), ! (warning), i (information) or - (skipped), with the fix
+below it. --json prints {ok, failed, warnings, checks: [{id, status, message, fix}]}.";
+
+/// `computer-use doctor` flags.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Only audit openclaw.json (no Lume, VM or server contact).
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OpenclawCommand {
+    /// Print the plugin entry and the worker agent for your OpenClaw, or merge them into openclaw.json
+    /// (--write), keeping its comments; the main agent gets `worker` in subagents.allowAgents.
+    #[command(after_help = OPENCLAW_CONFIG_HELP)]
+    Config(OpenclawConfigArgs),
+}
+
+const OPENCLAW_CONFIG_HELP: &str = "\
+Examples:
+  computer-use openclaw config                                   # print a minimal openclaw.json
+  computer-use openclaw config --write --config ~/.openclaw/openclaw.json
+  computer-use openclaw config --openclaw-version 2026.2.19     # the guide's agents.list form
+
+--write merges into --config FILE (else $OPENCLAW_CONFIG_PATH, else ~/.openclaw/openclaw.json; created when
+missing) and says what it added; running it again changes nothing. Check the result with
+`openclaw config validate` and `computer-use doctor --offline --config FILE`.";
+
+/// `computer-use openclaw config` flags.
+#[derive(Debug, Args)]
+pub struct OpenclawConfigArgs {
+    /// Merge into the openclaw.json instead of printing.
+    #[arg(long)]
+    pub write: bool,
+    /// The plugin directory for plugins.load.paths (default: extensions/computer-use next to this binary).
+    #[arg(long, value_name = "DIR")]
+    pub plugin_path: Option<PathBuf>,
+    /// Write for this OpenClaw version (default: what `openclaw --version` says, else 2026.9.6).
+    #[arg(long, value_name = "VERSION")]
+    pub openclaw_version: Option<String>,
 }
 
 const SERVE_HELP: &str = "\

@@ -3,6 +3,7 @@
 //! themselves (which go through the same validation as environment values).
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use computer_use::config::Config;
@@ -10,11 +11,20 @@ use computer_use::config::Config;
 use crate::cli::Global;
 
 pub fn config(global: &Global) -> anyhow::Result<Arc<Config>> {
-    let path = global
+    config_from(config_path(global).as_deref(), global)
+}
+
+/// `--config`, else `$COMPUTER_USE_CONFIG`.
+pub fn config_path(global: &Global) -> Option<PathBuf> {
+    global
         .config
         .clone()
-        .or_else(|| std::env::var_os("COMPUTER_USE_CONFIG").map(Into::into));
-    let config = Config::load(path.as_deref(), |k| std::env::var(k).ok())?;
+        .or_else(|| std::env::var_os("COMPUTER_USE_CONFIG").map(Into::into))
+}
+
+/// The configuration from `path` (the local default without one), then the environment and the flags.
+pub fn config_from(path: Option<&Path>, global: &Global) -> anyhow::Result<Arc<Config>> {
+    let config = Config::load(path, |k| std::env::var(k).ok())?;
     with_flags(config, global)
 }
 

@@ -191,3 +191,15 @@ impl Config {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 }
+
+/// Parses JSON5 text into a plain JSON value without validating it as a configuration (nesting is limited and
+/// errors name the line and column), for callers that read other parts of an `openclaw.json`, such as
+/// `computer-use doctor`'s posture audit. `origin` is named in the error.
+pub fn parse_json5(text: &str, origin: &str) -> Result<Value, ConfigError> {
+    load::parse_json5(text, origin)
+}
+
+/// Reads a configuration file as UTF-8 text, refusing files far larger than any configuration.
+pub fn read_text(path: &Path) -> Result<String, ConfigError> {
+    load::read_file(path)
+}

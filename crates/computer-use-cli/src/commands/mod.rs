@@ -1,7 +1,9 @@
 //! One function per command. Each loads the configuration, takes the VM session from the core, runs, and
 //! prints a short human line (or JSON with `--json`) on stdout.
 
+mod doctor;
 mod input;
+mod openclaw;
 mod screenshot;
 mod serve;
 mod status;
@@ -22,6 +24,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Tools => return tools::run(cli.global.json),
         Command::Serve(args) => return serve::run(&cli.global, args).await,
+        // The doctor reports an unusable configuration as a failed check instead of stopping.
+        Command::Doctor(args) => return doctor::run(&cli.global, args).await,
+        Command::Openclaw(cmd) => return openclaw::run(&cli.global, cmd),
         _ => {}
     }
     let config = setup::config(&cli.global)?;
@@ -44,7 +49,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Launch { app, args } => input::launch(&ctx, &app, args, g.json).await,
         Command::Vm(cmd) => vm::run(&vms, g.vm.as_deref(), cmd, g.json).await,
         // Answered above.
-        Command::Tools | Command::Serve(_) => Ok(ExitCode::SUCCESS),
+        Command::Tools | Command::Serve(_) | Command::Doctor(_) | Command::Openclaw(_) => {
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -81,6 +81,17 @@ impl LumeVm {
             self.client.run_vm(&self.vm_name, &options).await?;
             progress(&format!("starting VM '{}'", self.vm_name));
         }
+        self.wait_for_ip(self.wait, progress).await
+    }
+
+    /// Polls Lume about once a second until the VM runs and has an IP address (a running VM has none until its
+    /// DHCP lease appears), calling `progress` on each poll; fails after `within`. Starts nothing: `up` starts the
+    /// VM first, `computer-use doctor` only watches a VM that is booting.
+    pub async fn wait_for_ip(
+        &self,
+        within: Duration,
+        mut progress: impl FnMut(&str),
+    ) -> Result<VmDetails, VmError> {
         let started = Instant::now();
         loop {
             let vm = self.status().await?;
@@ -90,11 +101,11 @@ impl LumeVm {
                 progress(&format!("VM '{}' is running at {ip}", self.vm_name));
                 return Ok(vm);
             }
-            if started.elapsed() > self.wait {
+            if started.elapsed() > within {
                 return Err(VmError::Lifecycle(format!(
                     "VM '{}' did not get an IP address within {}s (status `{}`)\n  hint: check `lume ls` and the VM's network mode",
                     self.vm_name,
-                    self.wait.as_secs(),
+                    within.as_secs(),
                     vm.status.as_str()
                 )));
             }

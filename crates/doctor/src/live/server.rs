@@ -1,0 +1,146 @@
+//! Is cua-computer-server reachable on the configured port and path, and does it speak our protocol? One
+//! connection attempt (`Client::probe`), so a refused connection is reported at once rather than retried for
+//! the whole connect budget as a tool call would.
+//!
+//! Seed symptoms recognised (reference/seed-vs-reality.md): connection refused from the VM's IP is the server's
+//! loopback default bind (the seed's `cua-computer-server --port 5000`) or no server at all (the seed's
+//! `pip install cua-computer` installs the client SDK, not the server); HTTP 403 on the upgrade is a path other
+//! than `/ws`; an old package (0.1.25 is what pip picks on Python 3.11) is refused with the install line. The
+//! wording comes from cua-protocol's errors, re-worded by the session where the provider knows better (the
+//! local desktop).
+
+use computer_use::config::{Provider, VmTarget};
+use computer_use::cua::{self, Client, ClientOptions};
+use computer_use::vm::VmSession;
+use computer_use::vm::resolve::resolver_for;
+
+use crate::report::Check;
+
+/// Check id: the server answers the WebSocket handshake.
+pub const REACHABLE: &str = "server.reachable";
+/// Check id: the server's package and protocol version.
+pub const VERSION: &str = "server.version";
+
+const INSTALL: &str = "the server is the PyPI package `cua-computer-server` (pip install \"cua-computer-server==0.3.46\" \"fastapi<0.145\" with Python 3.12 or 3.13), not the seed's `cua-computer`, which is the client SDK and installs no server";
+
+/// The two checks; the bool says whether later checks can talk to the server.
+pub async fn check(target: &VmTarget, session: &VmSession) -> (Vec<Check>, bool) {
+    let endpoint = match resolver_for(target) {
+        Ok(resolver) => resolver.resolve().await,
+        Err(e) => {
+            return (
+                vec![
+                    Check::fail_from_error(REACHABLE, &e),
+                    Check::skip(VERSION, "the server's address is unknown"),
+                ],
+                false,
+            );
+        }
+    };
+    let endpoint = match endpoint {
+        Ok(endpoint) => endpoint,
+        Err(e) => {
+            return (
+                vec![
+                    Check::fail_from_error(REACHABLE, &e),
+                    Check::skip(VERSION, "the server's address is unknown"),
+                ],
+                false,
+            );
+        }
+    };
+    let url = endpoint.ws_url().to_string();
+    let opts = ClientOptions {
+        connect_timeout: target.connect_timeout,
+        command_timeout: target.command_timeout,
+        ..ClientOptions::default()
+    };
+    match Client::probe(endpoint, &opts).await {
+        Ok(version) => {
+            let reachable = Check::pass(REACHABLE, format!("cua-computer-server answers at {url}"));
+            (vec![reachable, version_check(&version)], true)
+        }
+        Err(e @ cua::Error::Unsupported { .. }) => (
+            vec![
+                Check::pass(REACHABLE, format!("a cua-computer-server answers at {url}")),
+                Check::fail_from_error(VERSION, &e),
+            ],
+            false,
+        ),
+        Err(e) => {
+            let refused = matches!(e, cua::Error::ConnectRefused { .. });
+            let mut check = Check::fail_from_error(REACHABLE, &session.explain(e));
+            let port_key = match target.provider {
+                Provider::Lume { .. } => Some("serverPort"),
+                Provider::Url { .. } => Some("the port in serverUrl"),
+                _ => None,
+            };
+            if let (true, Some(port_key)) = (refused, port_key) {
+                check = check.add_fix(&format!(
+                    "if nothing runs there yet: {INSTALL}; started without --port it listens on 8000 (set {port_key} to match)"
+                ));
+            }
+            (
+                vec![check, Check::skip(VERSION, "the server is not reachable")],
+                false,
+            )
+        }
+    }
+}
+
+/// Pass for the tested package or newer, a warning for an older (still supported) one.
+fn version_check(version: &cua::Version) -> Check {
+    let text = format!(
+        "cua-computer-server {} (protocol {})",
+        version.package, version.protocol
+    );
+    if older(&version.package, cua::TESTED_PACKAGE) {
+        return Check::warn(
+            VERSION,
+            format!(
+                "{text}: older than {}, the version computer-use is tested with",
+                cua::TESTED_PACKAGE
+            ),
+            format!("upgrade inside the VM: {INSTALL}"),
+        );
+    }
+    Check::pass(VERSION, text)
+}
+
+/// Whether dotted version `a` is older than `b` (missing or non-numeric parts count as 0).
+fn older(a: &str, b: &str) -> bool {
+    let parts = |v: &str| -> Vec<u64> {
+        v.split('.')
+            .map(|p| {
+                p.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse()
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    let (a, b) = (parts(a), parts(b));
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (
+            a.get(i).copied().unwrap_or(0),
+            b.get(i).copied().unwrap_or(0),
+        );
+        if x != y {
+            return x < y;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(super::older("0.3.9", "0.3.46"));
+        assert!(!super::older("0.3.46", "0.3.46"));
+        assert!(!super::older("0.4.0", "0.3.46"));
+        assert!(super::older("0.1.25", "0.3.46"));
+        assert!(!super::older("1.0.0rc1", "0.3.46"));
+    }
+}
