@@ -166,8 +166,10 @@ async fn status_measures_the_screen_it_finds() {
 async fn status_of_an_unreachable_server_is_unavailable_and_names_the_vm() {
     let e = err(&offline_ctx(), "vm_status", json!({})).await;
     assert_eq!(e.kind, ToolErrorKind::Unavailable, "{e}");
+    // The session's health leads the message: nothing listens there.
     assert!(
-        e.message.starts_with("vm_status: VM `default` via url: "),
+        e.message
+            .starts_with("vm_status: VM `default` via url [server down]: "),
         "{e}"
     );
     assert!(e.message.contains("127.0.0.1:9"), "{e}");

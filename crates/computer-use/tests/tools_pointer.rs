@@ -1,14 +1,13 @@
 //! The pointer tools against the real server on a private Xvfb desktop. Effects are checked on the X
 //! display, independently of the server: the pointer with `xdotool getmouselocation`, held buttons with the
-//! core pointer's `QueryPointer` mask (python-xlib from the server's own venv; `xdotool` cannot show
-//! buttons and `xinput` is not installed), the X PRIMARY selection with `xclip`, wheel and button events
+//! core pointer's `QueryPointer` mask ([`Desktop::pointer_buttons`]: python-xlib from the server's own venv;
+//! `xdotool` cannot show buttons and `xinput` is not installed), the X PRIMARY selection with `xclip`, wheel and button events
 //! with a small X client that prints every button press its window receives, and screenshots.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -30,41 +29,6 @@ fn close(actual: (i64, i64), expected: (i64, i64), tolerance: i64, what: &str) {
         (actual.0 - expected.0).abs() <= tolerance && (actual.1 - expected.1).abs() <= tolerance,
         "{what}: X pointer at {actual:?}, expected {expected:?} ±{tolerance}"
     );
-}
-
-/// The server's venv python (it has python-xlib, a pynput dependency): the first word of the server's command
-/// line.
-fn venv_python(desktop: &Desktop) -> PathBuf {
-    let cmdline = std::fs::read(format!("/proc/{}/cmdline", desktop.server_pid()))
-        .unwrap_or_else(|e| panic!("cannot read the server's command line: {e}"));
-    let first = cmdline.split(|b| *b == 0).next().unwrap_or_default();
-    let python = PathBuf::from(String::from_utf8_lossy(first).to_string());
-    assert!(
-        python
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("python")),
-        "the server's command line does not start with its python: {python:?}"
-    );
-    python
-}
-
-/// The core pointer's held buttons as X reports them (QueryPointer mask, Button1Mask..Button5Mask).
-fn buttons_down(desktop: &Desktop) -> u32 {
-    let out = desktop
-        .command(venv_python(desktop))
-        .args([
-            "-c",
-            "from Xlib import display; print(display.Display().screen().root.query_pointer().mask)",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "QueryPointer via python-xlib failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mask: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-    mask & 0x1f00
 }
 
 const BUTTON1_MASK: u32 = 1 << 8;
@@ -166,7 +130,7 @@ while True:
     /// Opens the window at (x, y) with size (w, h), screen pixels.
     fn open(desktop: &Desktop, x: u32, y: u32, w: u32, h: u32) -> EventWindow {
         let mut child = desktop
-            .command(venv_python(desktop))
+            .command(desktop.server_python())
             .args([
                 "-c",
                 Self::SCRIPT,
@@ -409,7 +373,11 @@ async fn each_click_kind_and_scroll_direction_reaches_the_window_under_the_point
     // The seed's default button is left.
     ok(&ctx, "vm_click", at.clone()).await;
     assert_eq!(events.presses(1), vec![1], "vm_click without a button");
-    assert_eq!(buttons_down(&desktop), 0, "no button left held by clicks");
+    assert_eq!(
+        desktop.pointer_buttons(),
+        0,
+        "no button left held by clicks"
+    );
 
     // Scrolling: X wheel buttons 4 up, 5 down, 6 left, 7 right; one press per click.
     ok(&ctx, "vm_move", json!({"x": 10, "y": 10})).await;
@@ -513,7 +481,7 @@ async fn drags_and_held_buttons_select_text_in_an_xterm() {
     .await;
     assert_eq!(out.details["points"], json!(4));
     primary_becomes(&desktop, "path drag", |s| s.starts_with("alpha be")).await;
-    assert_eq!(buttons_down(&desktop), 0, "the drag released its button");
+    assert_eq!(desktop.pointer_buttons(), 0, "the drag released its button");
 
     // from/to form.
     tokio::time::sleep(MULTI_CLICK_GAP).await;
@@ -546,7 +514,11 @@ async fn drags_and_held_buttons_select_text_in_an_xterm() {
     assert_eq!(held::held(&session), vec![Button::Left]);
     let end = cell(4.5);
     ok(&ctx, "vm_move", json!({"x": end[0], "y": end[1]})).await;
-    assert_eq!(buttons_down(&desktop), BUTTON1_MASK, "X sees button 1 held");
+    assert_eq!(
+        desktop.pointer_buttons(),
+        BUTTON1_MASK,
+        "X sees button 1 held"
+    );
     let cursor = ok(&ctx, "vm_cursor", json!({})).await;
     let (cx, cy) = (
         cursor.details["x"].as_f64().unwrap(),
@@ -564,7 +536,7 @@ async fn drags_and_held_buttons_select_text_in_an_xterm() {
     );
     ok(&ctx, "vm_mouse", json!({"action": "up"})).await;
     assert!(held::held(&session).is_empty());
-    assert_eq!(buttons_down(&desktop), 0);
+    assert_eq!(desktop.pointer_buttons(), 0);
     primary_becomes(&desktop, "vm_mouse down/move/up", |s| {
         s.starts_with("alph") && !s.contains("beta")
     })
@@ -603,7 +575,7 @@ async fn drags_and_held_buttons_select_text_in_an_xterm() {
         e.message.contains("point 2") && e.message.contains("0..640"),
         "{e}"
     );
-    assert_eq!(buttons_down(&desktop), 0);
+    assert_eq!(desktop.pointer_buttons(), 0);
 }
 
 /// A long back-and-forth path along the first row: ~2 s of moves, so a cancellation lands mid-drag.
@@ -643,7 +615,7 @@ async fn a_cancelled_drag_leaves_no_button_held() {
     assert!(e.message.contains("Released the held left button"), "{e}");
     assert!(held::held(&session).is_empty());
     assert_eq!(
-        buttons_down(&desktop),
+        desktop.pointer_buttons(),
         0,
         "button 1 still held after a cancelled drag"
     );
@@ -658,7 +630,7 @@ async fn a_cancelled_drag_leaves_no_button_held() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(buttons_down(&desktop), 0);
+    assert_eq!(desktop.pointer_buttons(), 0);
     assert_eq!(
         primary(&desktop),
         selected,
@@ -679,18 +651,18 @@ async fn a_cancelled_drag_leaves_no_button_held() {
     // Nothing has run since the future was dropped (single-threaded test runtime): still held here.
     assert_eq!(held::held(&session), vec![Button::Left]);
     assert_eq!(
-        buttons_down(&desktop),
+        desktop.pointer_buttons(),
         BUTTON1_MASK,
         "X sees the drag's button down mid-drag"
     );
     let released = eventually(Duration::from_secs(5), async || {
-        (buttons_down(&desktop) == 0 && held::held(&session).is_empty()).then_some(())
+        (desktop.pointer_buttons() == 0 && held::held(&session).is_empty()).then_some(())
     })
     .await;
     assert!(
         released.is_some(),
         "the abandoned drag's button was not released (X mask {:#x}, recorded {:?})",
-        buttons_down(&desktop),
+        desktop.pointer_buttons(),
         held::held(&session)
     );
     // The session still works afterwards.
@@ -713,7 +685,7 @@ async fn a_cancelled_drag_leaves_no_button_held() {
     )
     .await;
     assert_eq!(
-        buttons_down(&desktop),
+        desktop.pointer_buttons(),
         BUTTON1_MASK,
         "button 1 held by vm_mouse"
     );
@@ -726,7 +698,7 @@ async fn a_cancelled_drag_leaves_no_button_held() {
     assert_eq!(e.kind, ToolErrorKind::Ambiguous, "{e}");
     assert!(e.message.contains("Released the held left button"), "{e}");
     assert!(held::held(&session).is_empty());
-    assert_eq!(buttons_down(&desktop), 0);
+    assert_eq!(desktop.pointer_buttons(), 0);
 }
 
 /// Calibration sweeps the pointer to the far corner and back; with a button held that would be a drag
@@ -752,7 +724,7 @@ async fn calibration_never_sweeps_the_pointer_while_a_button_is_held() {
     )
     .await;
     assert_eq!(
-        buttons_down(&desktop),
+        desktop.pointer_buttons(),
         BUTTON1_MASK,
         "button 1 held by vm_mouse"
     );
@@ -778,12 +750,12 @@ async fn calibration_never_sweeps_the_pointer_while_a_button_is_held() {
         "pointer after the screenshot",
     );
     assert_eq!(
-        buttons_down(&desktop),
+        desktop.pointer_buttons(),
         BUTTON1_MASK,
         "the held button was released"
     );
     ok(&ctx, "vm_mouse", json!({"action": "up"})).await;
-    assert_eq!(buttons_down(&desktop), 0);
+    assert_eq!(desktop.pointer_buttons(), 0);
     ok(&ctx, "vm_screenshot", json!({})).await;
     let remeasured = session.frames().calibration().unwrap();
     assert!(
@@ -806,5 +778,5 @@ async fn calibration_never_sweeps_the_pointer_while_a_button_is_held() {
     );
     ok(&fresh, "vm_mouse", json!({"action": "up"})).await;
     ok(&fresh, "vm_screenshot", json!({})).await;
-    assert_eq!(buttons_down(&desktop), 0);
+    assert_eq!(desktop.pointer_buttons(), 0);
 }

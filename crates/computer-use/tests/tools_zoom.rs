@@ -185,15 +185,6 @@ async fn a_zoom_is_the_screens_own_pixels_and_clicks_on_it_land_in_the_region() 
     assert!(e.message.contains("take a new screenshot"), "{e}");
 }
 
-/// The server's venv python (it has python-xlib, a pynput dependency): the first word of the server's command
-/// line.
-fn venv_python(desktop: &Desktop) -> std::path::PathBuf {
-    let cmdline = std::fs::read(format!("/proc/{}/cmdline", desktop.server_pid()))
-        .unwrap_or_else(|e| panic!("cannot read the server's command line: {e}"));
-    let first = cmdline.split(|b| *b == 0).next().unwrap_or_default();
-    std::path::PathBuf::from(String::from_utf8_lossy(first).to_string())
-}
-
 /// A full-screen, photo-like picture (a vertical gradient with noise) drawn by a small python-xlib client:
 /// text compresses well as PNG, this does not, so it exercises the lossless budget.
 struct Picture(std::process::Child);
@@ -231,7 +222,7 @@ while True:
     fn show(desktop: &Desktop) -> Picture {
         use std::io::BufRead as _;
         let mut child = desktop
-            .command(venv_python(desktop))
+            .command(desktop.server_python())
             .args(["-c", Self::SCRIPT])
             .stdout(std::process::Stdio::piped())
             .spawn()

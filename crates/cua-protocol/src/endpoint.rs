@@ -162,6 +162,8 @@ pub struct ResolveError {
     pub message: String,
     /// Whether waiting and trying again may help (VM booting) or not (VM not found).
     pub transient: bool,
+    /// The machine itself is not running (a stopped VM): health reports say "stopped", not "unreachable".
+    pub not_running: bool,
 }
 
 /// Looks up the server's address before each connection attempt.

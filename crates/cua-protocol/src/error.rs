@@ -43,6 +43,8 @@ pub enum Error {
         message: String,
         /// Whether trying again later may help.
         transient: bool,
+        /// The resolver says the machine is not running (see [`crate::ResolveError::not_running`]).
+        not_running: bool,
     },
 
     /// TCP connection refused: nothing listens on that address.
@@ -65,6 +67,21 @@ pub enum Error {
         addr
     )]
     ConnectTimeout {
+        /// The WebSocket URL.
+        url: String,
+        /// `host:port`.
+        addr: String,
+        /// The limit that ran out.
+        after: Duration,
+    },
+
+    /// TCP connected but the WebSocket handshake got no answer in time: the server process exists but does not
+    /// run (frozen, a suspended VM) or is overloaded.
+    #[error(
+        "cua-computer-server at {addr} accepted the connection but did not answer the WebSocket handshake within {}: it is frozen (a paused or suspended VM?) or overloaded ({url})\n  hint: check that the VM is running, not paused; the next call tries again",
+        fmt_duration(*after)
+    )]
+    HandshakeTimeout {
         /// The WebSocket URL.
         url: String,
         /// `host:port`.
@@ -221,6 +238,18 @@ pub enum Error {
         detail: String,
     },
 
+    /// The reply was larger than the client accepts ([`crate::ClientOptions::max_message_bytes`]). The
+    /// connection was dropped (the rest of the reply was still on it); the command is not sent again.
+    #[error(
+        "the reply to `{command}` is larger than this client accepts ({detail}); the connection was dropped\n  hint: ask for less (a smaller screen region, a file in chunks); the command ran on the server, so do not simply repeat an action"
+    )]
+    ReplyTooLarge {
+        /// The command name.
+        command: &'static str,
+        /// The sizes, as the WebSocket layer reports them.
+        detail: String,
+    },
+
     /// The client was closed.
     #[error("the client was closed")]
     Closed,
@@ -253,7 +282,8 @@ impl Error {
             Error::CommandFailed { .. } | Error::RemoteTimeout { .. } => Outcome::Failed,
             Error::Timeout { sent: true, .. }
             | Error::ConnectionLost { sent: true, .. }
-            | Error::Cancelled { sent: true, .. } => Outcome::Unknown,
+            | Error::Cancelled { sent: true, .. }
+            | Error::ReplyTooLarge { .. } => Outcome::Unknown,
             Error::Http {
                 status: Some(200), ..
             } => Outcome::Unknown,
@@ -268,6 +298,7 @@ impl Error {
             Error::ConnectRefused { .. }
                 | Error::Unresolved { .. }
                 | Error::ConnectTimeout { .. }
+                | Error::HandshakeTimeout { .. }
                 | Error::Connect { .. }
                 | Error::WrongPath { .. }
                 | Error::NotCuaServer { .. }
@@ -281,7 +312,10 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         matches!(
             self,
-            Error::Timeout { .. } | Error::ConnectTimeout { .. } | Error::RemoteTimeout { .. }
+            Error::Timeout { .. }
+                | Error::ConnectTimeout { .. }
+                | Error::HandshakeTimeout { .. }
+                | Error::RemoteTimeout { .. }
         )
     }
 

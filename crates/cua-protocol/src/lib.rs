@@ -39,7 +39,7 @@ pub use endpoint::{
 pub use error::{Error, Outcome};
 pub use http::{CommandCatalog, CommandSpec, HttpClient, ParamSpec, ServerStatus};
 pub use reply::{CommandOutput, ImageFormat, Point, Reply, Screenshot, Size, Version};
-pub use ws::{Client, ClientOptions, ConnectionState};
+pub use ws::{Client, ClientOptions, ConnectionState, Disconnect};
 
 /// The protocol version this client speaks (`version` → `protocol`).
 pub const SUPPORTED_PROTOCOL: u64 = 1;

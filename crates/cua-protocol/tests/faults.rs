@@ -1,21 +1,20 @@
 //! Connection-level behaviour under faults: timeouts discard the socket, nothing is replayed, keepalive
 //! detects a frozen server, the client reconnects after a restart, concurrent callers each get their own reply.
-//! Against the **real** server where it can produce the fault; a small scripted WebSocket server (a fake,
-//! defined below) only for replies the real server never sends (malformed, wrong shape, silence after accept).
+//! Against the **real** server where it can produce the fault; the scripted WebSocket peer
+//! (`testkit::scripted_ws`, a fake) only for replies the real server never sends (malformed, wrong shape,
+//! silence after accept). More reply faults (truncated, oversized, unsolicited) are in `reply_faults.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
 use cua_protocol::{Client, ClientOptions, CloudAuth, Command, Endpoint, Error, Outcome, Secret};
-use futures_util::{SinkExt as _, StreamExt as _};
 use testkit::desktop::Desktop;
+use testkit::scripted_ws::{ScriptedServer, Step};
 use tokio::net::TcpListener;
-use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
 async fn a_timed_out_command_discards_the_socket_so_its_late_reply_is_never_misattributed() {
@@ -235,52 +234,19 @@ async fn wrong_path_refused_port_and_foreign_servers_get_actionable_errors() {
     assert!(e.to_string().contains("404"), "{e}");
 }
 
-/// A scripted WebSocket peer (a fake): answers the `version` handshake like the real server, then replies to
-/// each later frame with the next scripted text (`None` = stay silent). Counts frames received.
-async fn scripted_server(script: Vec<Option<String>>) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}/ws", listener.local_addr().unwrap());
-    let received = Arc::new(AtomicUsize::new(0));
-    let counter = received.clone();
-    tokio::spawn(async move {
-        let mut script = script.into_iter();
-        while let Ok((sock, _)) = listener.accept().await {
-            let Ok(mut ws) = tokio_tungstenite::accept_async(sock).await else {
-                continue;
-            };
-            while let Some(Ok(msg)) = ws.next().await {
-                let Message::Text(t) = msg else { continue };
-                if t.contains("\"version\"") {
-                    let _ = ws
-                        .send(Message::text(
-                            r#"{"success":true,"protocol":1,"package":"0.3.46"}"#,
-                        ))
-                        .await;
-                    continue;
-                }
-                counter.fetch_add(1, Ordering::SeqCst);
-                if let Some(reply) = script.next().flatten() {
-                    let _ = ws.send(Message::text(reply)).await;
-                }
-            }
-        }
-    });
-    (url, received)
-}
-
 #[tokio::test]
 async fn malformed_and_silent_replies_fail_clearly_and_input_is_never_replayed() {
-    let (url, received) = scripted_server(vec![
-        Some("{not json".into()),
-        Some(r#"{"data":{"x":1}}"#.into()),
-        None, // the click's reply never comes
+    let server = ScriptedServer::start(vec![
+        Step::reply("{not json"),
+        Step::reply(r#"{"data":{"x":1}}"#),
+        Step::Silent, // the click's reply never comes
     ])
     .await;
     let opts = ClientOptions {
         command_timeout: Duration::from_millis(500),
         ..ClientOptions::default()
     };
-    let client = Client::new(Endpoint::parse(&url).unwrap(), opts);
+    let client = Client::new(Endpoint::parse(&server.url()).unwrap(), opts);
     let e = client.screen_size().await.unwrap_err();
     assert!(
         matches!(e, Error::Protocol { .. }) && e.to_string().contains("not JSON"),
@@ -294,11 +260,7 @@ async fn malformed_and_silent_replies_fail_clearly_and_input_is_never_replayed()
     let e = client.left_click(Some((1.0, 2.0))).await.unwrap_err();
     assert!(matches!(e, Error::Timeout { sent: true, .. }), "{e}");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(
-        received.load(Ordering::SeqCst),
-        3,
-        "the click was sent again"
-    );
+    assert_eq!(server.received(), 3, "the click was sent again");
 }
 
 #[tokio::test]

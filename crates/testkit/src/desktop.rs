@@ -285,6 +285,54 @@ impl Desktop {
         self.script.run_ok(&["server-signal", "CONT"]);
     }
 
+    /// The server's own Python (the first word of its command line): its venv has python-xlib (a pynput
+    /// dependency), which tests use to ask X directly.
+    ///
+    /// # Panics
+    /// When the server's command line cannot be read or does not start with a python.
+    pub fn server_python(&self) -> PathBuf {
+        let cmdline =
+            std::fs::read(format!("/proc/{}/cmdline", self.server_pid())).unwrap_or_else(|e| {
+                panic!("testkit::desktop: cannot read the server's command line: {e}")
+            });
+        let first = cmdline.split(|b| *b == 0).next().unwrap_or_default();
+        let python = PathBuf::from(String::from_utf8_lossy(first).to_string());
+        assert!(
+            python
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("python")),
+            "testkit::desktop: the server's command line does not start with its python: {python:?}"
+        );
+        python
+    }
+
+    /// The core pointer's held buttons as X reports them: the `QueryPointer` mask bits Button1Mask (`1 << 8`)
+    /// to Button5Mask, 0 when none is down. `xdotool` cannot show buttons and `xinput` is not installed, so it
+    /// asks X through python-xlib from the server's venv.
+    ///
+    /// # Panics
+    /// When the query fails (the display is gone).
+    pub fn pointer_buttons(&self) -> u32 {
+        let out = self
+            .command(self.server_python())
+            .args([
+                "-c",
+                "from Xlib import display; print(display.Display().screen().root.query_pointer().mask)",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("testkit::desktop: cannot run the server's python: {e}"));
+        assert!(
+            out.status.success(),
+            "testkit::desktop: QueryPointer via python-xlib failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mask: u32 = text.trim().parse().unwrap_or_else(|e| {
+            panic!("testkit::desktop: QueryPointer printed {text:?}, not a number: {e}")
+        });
+        mask & 0x1f00
+    }
+
     /// A command with `DISPLAY` set to this desktop, for checks that bypass the server.
     pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
         let mut command = Command::new(program);

@@ -14,8 +14,9 @@
 //! Lume does not percent-decode `:name`, and neither does the fake. Beyond Lume, the handle lets a test
 //! change state while the server runs ([`LumeFake::set_status`], [`LumeFake::set_ip`] for a VM whose IP
 //! changes, [`LumeFake::remove_vm`]), slow it down ([`LumeFake::set_delay`]), take it off the network
-//! ([`LumeFake::stop`] closes the listener; [`LumeFake::restart`] rebinds the same port), see what it was asked
-//! ([`LumeFake::requests`]), and inject a reply Lume would not give ([`LumeFake::override_response`]).
+//! ([`LumeFake::stop`] closes the listener; [`LumeFake::restart`] rebinds the same port), make it fail every
+//! other request ([`LumeFake::set_flapping`]), see what it was asked ([`LumeFake::requests`]), and inject a
+//! reply Lume would not give ([`LumeFake::override_response`]).
 //!
 //! The `lume-fake` binary (`src/bin/lume_fake.rs`) runs it as a separate process.
 
@@ -60,6 +61,8 @@ pub(crate) struct FakeState {
     stop_block: Duration,
     requests: Vec<(String, String)>,
     canned: Vec<Canned>,
+    /// `Some(n)`: flapping, `n` requests answered since it was turned on.
+    flapping: Option<u64>,
 }
 
 /// A reply injected with [`LumeFake::override_response`].
@@ -213,6 +216,13 @@ impl LumeFake {
     /// Deletes a VM; later requests for it get Lume's "not found". Returns false if there was none.
     pub fn remove_vm(&self, name: &str) -> bool {
         lock(&self.shared).vms.remove(name).is_some()
+    }
+
+    /// Fault injection (a flapping Lume): while on, every other request — the 1st, 3rd, … after turning it on —
+    /// fails with Lume's answer to an exception escaping a handler (500 `{"message": ...}` as JSON,
+    /// reference/lume-api.md section 4); the others are answered normally.
+    pub fn set_flapping(&self, on: bool) {
+        lock(&self.shared).flapping = on.then_some(0);
     }
 
     /// Delays every reply by `delay` (a slow or hung Lume).

@@ -19,6 +19,9 @@ use crate::vm::VmError;
 
 /// How often a booting VM is asked for its IP.
 const BOOT_POLL: Duration = Duration::from_millis(1000);
+/// A slow Lume is given up on this much before the connect budget ends, so the caller reads "Lume did not
+/// answer" rather than the client's generic "the address could not be found in time".
+const LUME_MARGIN: Duration = Duration::from_millis(250);
 
 /// Builds the resolver for a target.
 pub fn resolver_for(target: &VmTarget) -> Result<Arc<dyn Resolve>, VmError> {
@@ -70,13 +73,14 @@ impl Resolve for LumeResolver {
 
 impl LumeResolver {
     async fn resolve_now(&self) -> Result<Endpoint, ResolveError> {
-        let deadline = Instant::now() + self.wait;
+        let started = Instant::now();
+        let deadline = started + self.wait;
+        let lume_deadline = started + self.wait.saturating_sub(LUME_MARGIN);
         let mut announced = false;
         loop {
-            let vm = self
-                .lume
-                .get_vm(&self.vm_name)
+            let vm = tokio::time::timeout_at(lume_deadline, self.lume.get_vm(&self.vm_name))
                 .await
+                .map_err(|_| self.lume_too_slow())?
                 .map_err(lume_failure)?;
             match vm_address(&vm) {
                 Ok(ip) => {
@@ -86,6 +90,7 @@ impl LumeResolver {
                         .map_err(|e| ResolveError {
                             message: e.to_string(),
                             transient: false,
+                            not_running: false,
                         });
                 }
                 Err(Wait::Booting) if Instant::now() + BOOT_POLL < deadline => {
@@ -103,12 +108,32 @@ impl LumeResolver {
                             self.wait.as_secs()
                         ),
                         transient: true,
+                        not_running: false,
                     });
                 }
                 Err(Wait::Stop(message, transient)) => {
-                    return Err(ResolveError { message, transient });
+                    return Err(ResolveError {
+                        message,
+                        transient,
+                        not_running: true,
+                    });
                 }
             }
+        }
+    }
+
+    /// Lume did not answer within the connect budget.
+    fn lume_too_slow(&self) -> ResolveError {
+        ResolveError {
+            message: format!(
+                "Lume at {} did not answer about VM '{}' within the connect timeout ({} ms)\n  hint: check that `lume serve` is responsive (`curl -s {}/lume/vms`), or raise connectTimeoutMs",
+                self.lume.base_url(),
+                self.vm_name,
+                self.wait.as_millis(),
+                self.lume.base_url()
+            ),
+            transient: true,
+            not_running: false,
         }
     }
 
@@ -131,7 +156,8 @@ enum Wait {
     Stop(String, bool),
 }
 
-/// The IP of a VM that can be connected to now, or why not.
+/// The IP of a VM that can be connected to now, or why not (every `Stop` means Lume reports the VM is not
+/// running: stopped, being pulled or provisioned, or in another state).
 fn vm_address(vm: &VmDetails) -> Result<IpAddr, Wait> {
     let name = &vm.name;
     match &vm.status {
@@ -175,5 +201,6 @@ fn lume_failure(e: LumeError) -> ResolveError {
     ResolveError {
         transient: e.is_transient(),
         message: e.to_string(),
+        not_running: false,
     }
 }

@@ -6,20 +6,24 @@
 //! resolve the VM's address independently before each (re)connect.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use cua_protocol::{Client, ClientOptions, ConnectionState, Resolve};
+use cua_protocol::{Client, ClientOptions, ConnectionState, Disconnect, Resolve};
 
 use crate::config::{Provider, VmTarget};
 use crate::coords::Frames;
 use crate::vm::resolve::resolver_for;
 use crate::vm::{HeldButtons, VmError};
 
-/// What a session knows about its VM's reachability, for `status` output and errors.
+/// What a session knows about its VM's reachability, for `vm_status`, `computer-use status` and errors.
+///
+/// Sessions connect lazily and reconnect by themselves on the next call, so every state but `Connected` is
+/// "what the last attempt found", not a verdict: the next call tries again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Health {
     /// Nothing tried yet (sessions connect on first use).
     NotConnected,
-    /// A connection is being made.
+    /// The first connection is being made.
     Connecting,
     /// Connected; the server reported this package version.
     Connected {
@@ -28,11 +32,116 @@ pub enum Health {
         /// `host:port`.
         addr: String,
     },
-    /// The last connection failed or broke; the next call reconnects.
-    Disconnected {
-        /// Why.
+    /// The connection broke or was dropped on purpose (a timeout, a cancelled call, a restarted server); a new
+    /// one is being made, or the next call makes it.
+    Reconnecting {
+        /// Why the last connection went.
         reason: String,
     },
+    /// The provider reports the VM is not running (Lume: stopped, or still pulled or provisioned).
+    VmNotRunning {
+        /// The provider's message, with the command that starts it.
+        reason: String,
+    },
+    /// Nothing answers at the server's address: refused, unreachable, or the connection attempt timed out.
+    ServerDown {
+        /// The connection error.
+        reason: String,
+    },
+    /// The server stopped answering keepalive pings: frozen (e.g. the VM is suspended) or a half-open
+    /// connection.
+    Unresponsive {
+        /// The keepalive's finding.
+        reason: String,
+    },
+    /// Anything else that prevents a connection: Lume down or slow, the VM unknown or without an IP, the wrong
+    /// path or port, an unsupported server, failed authentication.
+    Unavailable {
+        /// The error.
+        reason: String,
+    },
+}
+
+impl Health {
+    /// The health of one lane.
+    pub fn of(client: &Client) -> Health {
+        match client.state() {
+            ConnectionState::Idle => Health::NotConnected,
+            ConnectionState::Connecting if client.connects() == 0 => Health::Connecting,
+            ConnectionState::Connecting => Health::Reconnecting {
+                reason: "a new connection is being made".into(),
+            },
+            ConnectionState::Connected { endpoint, version } => Health::Connected {
+                server: version.package,
+                addr: endpoint.addr(),
+            },
+            ConnectionState::Disconnected { reason, cause } => match cause {
+                Disconnect::NotRunning => Health::VmNotRunning { reason },
+                Disconnect::Unreachable => Health::ServerDown { reason },
+                Disconnect::Unresponsive => Health::Unresponsive { reason },
+                Disconnect::Lost | Disconnect::Discarded => Health::Reconnecting { reason },
+                _ => Health::Unavailable { reason },
+            },
+            ConnectionState::Closed => Health::Unavailable {
+                reason: "the session was closed".into(),
+            },
+        }
+    }
+
+    /// Stable snake_case name for structured output (`vm_status` details, `status --json`).
+    pub fn state(&self) -> &'static str {
+        match self {
+            Health::NotConnected => "not_connected",
+            Health::Connecting => "connecting",
+            Health::Connected { .. } => "connected",
+            Health::Reconnecting { .. } => "reconnecting",
+            Health::VmNotRunning { .. } => "vm_not_running",
+            Health::ServerDown { .. } => "server_down",
+            Health::Unresponsive { .. } => "unresponsive",
+            Health::Unavailable { .. } => "unavailable",
+        }
+    }
+
+    /// Why the session is not connected, if it is not.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Health::Reconnecting { reason }
+            | Health::VmNotRunning { reason }
+            | Health::ServerDown { reason }
+            | Health::Unresponsive { reason }
+            | Health::Unavailable { reason } => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// `{"state": …, "reason"?, "server"?, "address"?}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({"state": self.state()});
+        if let Some(reason) = self.reason() {
+            v["reason"] = reason.into();
+        }
+        if let Health::Connected { server, addr } = self {
+            v["server"] = server.as_str().into();
+            v["address"] = addr.as_str().into();
+        }
+        v
+    }
+}
+
+/// Short words for people: `connected`, `server down`, `VM not running`, ….
+impl std::fmt::Display for Health {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Health::NotConnected => "not connected",
+            Health::Connecting => "connecting",
+            Health::Connected { .. } => "connected",
+            Health::Reconnecting { .. } => "reconnecting",
+            Health::VmNotRunning { .. } => "VM not running",
+            Health::ServerDown { .. } => "server down",
+            Health::Unresponsive { .. } => "server not responding",
+            Health::Unavailable { .. } => "unavailable",
+        })
+    }
 }
 
 /// The connections to one VM's cua-computer-server.
@@ -61,11 +170,7 @@ impl VmSession {
 
     /// Like [`VmSession::new`] with an explicit resolver (tests).
     pub fn with_resolver(target: VmTarget, resolver: Arc<dyn Resolve>) -> VmSession {
-        let opts = ClientOptions {
-            connect_timeout: target.connect_timeout,
-            command_timeout: target.command_timeout,
-            ..ClientOptions::default()
-        };
+        let opts = client_options(&target);
         let gui = Client::new(SharedResolver(resolver.clone()), opts.clone());
         let shell = Client::new(SharedResolver(resolver), opts);
         VmSession {
@@ -102,20 +207,18 @@ impl VmSession {
         &self.held
     }
 
-    /// The GUI lane's connection health.
+    /// The session's health: the GUI lane's (it carries most calls), or the shell lane's while the GUI lane
+    /// has not been used yet.
     pub fn health(&self) -> Health {
-        match self.gui.state() {
-            ConnectionState::Idle => Health::NotConnected,
-            ConnectionState::Connecting => Health::Connecting,
-            ConnectionState::Connected { endpoint, version } => Health::Connected {
-                server: version.package,
-                addr: endpoint.addr(),
-            },
-            ConnectionState::Disconnected { reason } => Health::Disconnected { reason },
-            ConnectionState::Closed => Health::Disconnected {
-                reason: "closed".into(),
-            },
+        match Health::of(&self.gui) {
+            Health::NotConnected => Health::of(&self.shell),
+            gui => gui,
         }
+    }
+
+    /// Each lane's health: `(gui, shell)`.
+    pub fn lane_health(&self) -> (Health, Health) {
+        (Health::of(&self.gui), Health::of(&self.shell))
     }
 
     /// Rewords protocol errors where the provider knows the better fix.
@@ -128,6 +231,28 @@ impl VmSession {
             }
             _ => VmError::Protocol(error),
         }
+    }
+}
+
+/// The longest silence the keepalive waits before it pings, and then for the answer: a frozen server is
+/// declared dead after both, i.e. after at most 30 s of silence.
+const KEEPALIVE_MAX: Duration = Duration::from_secs(15);
+/// The shortest keepalive step (small command timeouts in tests).
+const KEEPALIVE_MIN: Duration = Duration::from_secs(1);
+
+/// The client options of a target's lanes. The keepalive follows the command timeout: half of it of silence
+/// before a ping, the other half for the answer (each 1–15 s). A GUI command blocks the server's event loop
+/// and with it the pongs, so a shorter keepalive would cut off commands that are merely slow; this one never
+/// fires on a working command before the command's own time limit would, and still finds a frozen server
+/// (a suspended VM, a half-open connection) within the command timeout, at most 30 s, even while idle.
+fn client_options(target: &VmTarget) -> ClientOptions {
+    let keepalive = (target.command_timeout / 2).clamp(KEEPALIVE_MIN, KEEPALIVE_MAX);
+    ClientOptions {
+        connect_timeout: target.connect_timeout,
+        command_timeout: target.command_timeout,
+        ping_interval: keepalive,
+        pong_timeout: keepalive,
+        ..ClientOptions::default()
     }
 }
 

@@ -89,3 +89,26 @@ pub fn scratch(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A tool context for a whole configuration text (JSON5), e.g. several named VMs or a Lume provider.
+pub fn ctx_for(config: &str) -> ToolContext {
+    let config = Config::from_json5_str(config, "test").unwrap();
+    ToolContext::new(Arc::new(Vms::new(Arc::new(config))))
+}
+
+/// The same context (shared sessions and guards) aimed at the named VM.
+pub fn on_vm(ctx: &ToolContext, vm: &str) -> ToolContext {
+    ToolContext {
+        vm: Some(vm.to_owned()),
+        ..ctx.clone()
+    }
+}
+
+/// The lines of a file the guest appends to (empty when it does not exist yet).
+pub fn lines_of(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}

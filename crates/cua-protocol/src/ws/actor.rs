@@ -4,7 +4,9 @@
 //! Retry rules (never replay input):
 //! - connection attempts are retried (nothing was sent yet), a bounded number of times within the connect budget;
 //! - a read-only command whose connection broke after sending is sent once more on a fresh connection;
-//! - anything else that was sent and got no reply fails with an error whose outcome is "unknown".
+//! - anything else that was sent and got no reply fails with an error whose outcome is "unknown";
+//! - a frame or a close that is already waiting when a command is about to be sent means the socket is out of
+//!   step or gone: the command goes out on a new connection instead (nothing was sent yet).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +18,7 @@ use tokio::time::Instant;
 use crate::endpoint::SharedResolver;
 use crate::error::Error;
 use crate::ws::connection::{Connection, Event};
-use crate::ws::{ClientOptions, ConnectionState};
+use crate::ws::{ClientOptions, ConnectionState, Disconnect};
 
 /// One queued command.
 pub(crate) struct Job {
@@ -45,10 +47,12 @@ pub(crate) struct Actor {
 
 enum Exchange {
     Reply(String),
-    /// Broken after sending: (detail, whether resending a read on a new connection may help).
-    Lost(String, bool),
-    /// Could not even send: (detail).
-    SendFailed(String),
+    /// Broken after sending: (detail, whether resending a read on a new connection may help, why).
+    Lost(String, bool, Disconnect),
+    /// Could not even send, or the connection was found dead or out of step before sending: (detail, why).
+    SendFailed(String, Disconnect),
+    /// The reply exceeded the size limit: (detail).
+    TooLarge(String),
     Timeout,
     Cancelled,
 }
@@ -62,15 +66,10 @@ impl Actor {
                         biased;
                         job = self.rx.recv() => job,
                         event = conn.next_event(None) => {
-                            let reason = match event {
-                                Event::Text(t) => format!(
-                                    "unsolicited frame from the server ({} bytes); connection dropped to stay in step",
-                                    t.len()
-                                ),
-                                Event::Gone(reason) | Event::Unresponsive(reason) => reason,
-                                Event::Deadline => continue,
+                            let Some((reason, cause)) = idle_event(event) else {
+                                continue;
                             };
-                            self.drop_connection(reason).await;
+                            self.drop_connection(reason, cause).await;
                             continue;
                         }
                     }
@@ -111,9 +110,9 @@ impl Actor {
                     let _ = job.reply.send(Ok(text));
                     return;
                 }
-                Exchange::SendFailed(detail) => {
+                Exchange::SendFailed(detail, cause) => {
                     // Nothing reached the server: safe to retry any command once on a new socket.
-                    self.drop_connection(detail.clone()).await;
+                    self.drop_connection(detail.clone(), cause).await;
                     (
                         Error::ConnectionLost {
                             command: job.name,
@@ -123,8 +122,8 @@ impl Actor {
                         !resent,
                     )
                 }
-                Exchange::Lost(detail, may_resend) => {
-                    self.drop_connection(detail.clone()).await;
+                Exchange::Lost(detail, may_resend, cause) => {
+                    self.drop_connection(detail.clone(), cause).await;
                     (
                         Error::ConnectionLost {
                             command: job.name,
@@ -134,9 +133,27 @@ impl Actor {
                         may_resend && job.idempotent && !resent,
                     )
                 }
+                Exchange::TooLarge(detail) => {
+                    // The server answered, so the command ran; its reply cannot be read. Never resent.
+                    self.drop_connection(
+                        format!("the reply to `{}` was too large", job.name),
+                        Disconnect::Discarded,
+                    )
+                    .await;
+                    (
+                        Error::ReplyTooLarge {
+                            command: job.name,
+                            detail,
+                        },
+                        false,
+                    )
+                }
                 Exchange::Timeout => {
-                    self.drop_connection(format!("`{}` timed out", job.name))
-                        .await;
+                    self.drop_connection(
+                        format!("`{}` timed out", job.name),
+                        Disconnect::Discarded,
+                    )
+                    .await;
                     (
                         Error::Timeout {
                             command: job.name,
@@ -147,8 +164,11 @@ impl Actor {
                     )
                 }
                 Exchange::Cancelled => {
-                    self.drop_connection(format!("`{}` was cancelled in flight", job.name))
-                        .await;
+                    self.drop_connection(
+                        format!("`{}` was cancelled in flight", job.name),
+                        Disconnect::Discarded,
+                    )
+                    .await;
                     return;
                 }
             };
@@ -168,21 +188,30 @@ impl Actor {
     /// Sends the job's frame and waits for its reply, its deadline, or the caller's cancellation.
     async fn exchange(&mut self, job: &mut Job) -> Exchange {
         let Some(conn) = self.conn.as_mut() else {
-            return Exchange::SendFailed("not connected".into());
+            return Exchange::SendFailed("not connected".into(), Disconnect::Lost);
         };
+        // Whatever is already readable now arrived while nothing was in flight: a frame nobody asked for would
+        // be taken for this command's reply, and a close means the server went away between calls. Either
+        // way nothing has been sent yet, so a fresh connection is safe.
+        if let Some(event) = conn.pending()
+            && let Some((reason, cause)) = idle_event(event)
+        {
+            return Exchange::SendFailed(reason, cause);
+        }
         let deadline = Instant::now() + job.timeout;
         let frame = std::mem::take(&mut job.frame);
         let sent = conn.send(frame.clone()).await;
         job.frame = frame;
         if let Err(detail) = sent {
-            return Exchange::SendFailed(detail);
+            return Exchange::SendFailed(detail, Disconnect::Lost);
         }
         self.stats.sent.fetch_add(1, Ordering::Relaxed);
         tokio::select! {
             event = conn.next_event(Some(deadline)) => match event {
                 Event::Text(text) => Exchange::Reply(text),
-                Event::Gone(detail) => Exchange::Lost(detail, true),
-                Event::Unresponsive(detail) => Exchange::Lost(detail, false),
+                Event::Gone(detail) => Exchange::Lost(detail, true, Disconnect::Lost),
+                Event::Unresponsive(detail) => Exchange::Lost(detail, false, Disconnect::Unresponsive),
+                Event::TooLarge(detail) => Exchange::TooLarge(detail),
                 Event::Deadline => Exchange::Timeout,
             },
             _ = job.reply.closed() => Exchange::Cancelled,
@@ -205,10 +234,12 @@ impl Actor {
                         crate::error::fmt_duration(budget)
                     ),
                     transient: true,
+                    not_running: false,
                 }),
                 Ok(Err(e)) => Err(Error::Unresolved {
                     message: e.message,
                     transient: e.transient,
+                    not_running: e.not_running,
                 }),
                 Ok(Ok(endpoint)) => {
                     let remaining = budget
@@ -241,6 +272,7 @@ impl Actor {
                     }
                     let _ = self.state.send(ConnectionState::Disconnected {
                         reason: first_line(&e.to_string()),
+                        cause: Disconnect::of_connect_error(&e),
                     });
                     return Err(e);
                 }
@@ -248,14 +280,37 @@ impl Actor {
         }
     }
 
-    async fn drop_connection(&mut self, reason: String) {
+    async fn drop_connection(&mut self, reason: String, cause: Disconnect) {
         if let Some(conn) = self.conn.take() {
-            tracing::debug!(addr = %conn.endpoint().addr(), %reason, "dropping connection");
+            tracing::debug!(addr = %conn.endpoint().addr(), %reason, ?cause, "dropping connection");
             // Do not wait for a polite close on a broken socket; just let it go.
             drop(conn);
         }
-        let _ = self.state.send(ConnectionState::Disconnected { reason });
+        let _ = self
+            .state
+            .send(ConnectionState::Disconnected { reason, cause });
     }
+}
+
+/// What a frame or event that arrives while no command is in flight means for the connection: `None` to keep
+/// it, else why it must go.
+fn idle_event(event: Event) -> Option<(String, Disconnect)> {
+    Some(match event {
+        Event::Text(t) => (
+            format!(
+                "unsolicited frame from the server ({} bytes); connection dropped to stay in step",
+                t.len()
+            ),
+            Disconnect::Discarded,
+        ),
+        Event::TooLarge(detail) => (
+            format!("unsolicited oversized frame from the server ({detail})"),
+            Disconnect::Discarded,
+        ),
+        Event::Gone(reason) => (reason, Disconnect::Lost),
+        Event::Unresponsive(reason) => (reason, Disconnect::Unresponsive),
+        Event::Deadline => return None,
+    })
 }
 
 fn first_line(s: &str) -> String {

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -32,6 +32,9 @@ pub(crate) enum Event {
     Gone(String),
     /// The peer stopped answering keepalive pings (frozen or unreachable): reconnecting at once is futile.
     Unresponsive(String),
+    /// A frame larger than `max_message_bytes` began to arrive; the rest of it is still in the socket, so the
+    /// connection must be abandoned. The text says how large.
+    TooLarge(String),
     /// The caller's deadline passed first.
     Deadline,
 }
@@ -66,6 +69,7 @@ impl Connection {
                         .into(),
             });
         }
+        let started = Instant::now();
         // TCP first, within the connect budget (a VM may still be coming up) ...
         let tcp = match tokio::time::timeout(budget, tcp_connect(&endpoint)).await {
             Err(_) => {
@@ -102,18 +106,23 @@ impl Connection {
             MaybeTlsStream::Plain(tcp),
             Some(config),
         );
-        let mut ws = match tokio::time::timeout(opts.handshake_timeout, handshake).await {
+        // Both limits hold: the handshake's own, and what is left of the caller's connect budget.
+        let handshake_limit = opts
+            .handshake_timeout
+            .min(budget.saturating_sub(started.elapsed()))
+            .max(Duration::from_millis(100));
+        let mut ws = match tokio::time::timeout(handshake_limit, handshake).await {
             Err(_) => {
-                return Err(Error::ConnectTimeout {
+                return Err(Error::HandshakeTimeout {
                     url,
                     addr: endpoint.addr(),
-                    after: opts.handshake_timeout,
+                    after: handshake_limit,
                 });
             }
             Ok(Err(e)) => return Err(map_handshake_error(e, &endpoint)),
             Ok(Ok((ws, _response))) => ws,
         };
-        let setup_deadline = Instant::now() + opts.handshake_timeout;
+        let setup_deadline = Instant::now() + handshake_limit;
         if let Some(auth) = endpoint.auth() {
             let frame = serde_json::json!({
                 "command": "authenticate",
@@ -187,20 +196,8 @@ impl Connection {
                 frame = self.ws.next() => {
                     self.last_rx = Instant::now();
                     self.ping_sent = None;
-                    match frame {
-                        Some(Ok(Message::Text(t))) => return Event::Text(t.to_string()),
-                        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
-                        Some(Ok(Message::Binary(b))) => {
-                            return Event::Gone(format!("unexpected binary frame of {} bytes", b.len()));
-                        }
-                        Some(Ok(Message::Close(frame))) => {
-                            return Event::Gone(match frame {
-                                Some(f) => format!("server closed the connection ({} {})", u16::from(f.code), f.reason),
-                                None => "server closed the connection".into(),
-                            });
-                        }
-                        Some(Err(e)) => return Event::Gone(describe_ws_error(&e)),
-                        None => return Event::Gone("connection closed".into()),
+                    if let Some(event) = classify(frame) {
+                        return event;
                     }
                 }
                 _ = tokio::time::sleep_until(wake) => {
@@ -228,10 +225,50 @@ impl Connection {
         }
     }
 
+    /// What the server sent while no command was in flight and is readable right now, without waiting: a
+    /// frame that belongs to no command (the connection is out of step) or the connection's end (the server
+    /// restarted between calls). `None` when nothing is pending. Checked before each send, because the idle
+    /// loop may not have read the socket yet when the next command is already queued.
+    pub(crate) fn pending(&mut self) -> Option<Event> {
+        loop {
+            let frame = self.ws.next().now_or_never()?;
+            self.last_rx = Instant::now();
+            self.ping_sent = None;
+            if let Some(event) = classify(frame) {
+                return Some(event);
+            }
+        }
+    }
+
     /// Closes politely (best effort, bounded).
     pub(crate) async fn close(mut self) {
         let _ = tokio::time::timeout(Duration::from_millis(200), self.ws.close(None)).await;
     }
+}
+
+/// What one read from the socket means; `None` for control frames (pings and pongs), which only prove the
+/// connection is alive.
+fn classify(frame: Option<Result<Message, tungstenite::Error>>) -> Option<Event> {
+    let Some(frame) = frame else {
+        return Some(Event::Gone("connection closed".into()));
+    };
+    Some(match frame {
+        Ok(Message::Text(t)) => Event::Text(t.to_string()),
+        Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => return None,
+        Ok(Message::Binary(b)) => {
+            Event::Gone(format!("unexpected binary frame of {} bytes", b.len()))
+        }
+        Ok(Message::Close(frame)) => Event::Gone(match frame {
+            Some(f) => format!(
+                "server closed the connection ({} {})",
+                u16::from(f.code),
+                f.reason
+            ),
+            None => "server closed the connection".into(),
+        }),
+        Err(tungstenite::Error::Capacity(c)) => Event::TooLarge(c.to_string()),
+        Err(e) => Event::Gone(describe_ws_error(&e)),
+    })
 }
 
 /// Opens the TCP connection (IPv6 literals without their brackets).

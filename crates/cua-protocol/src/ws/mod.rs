@@ -2,8 +2,9 @@
 //!
 //! The server has no request ids and answers strictly in order, so the task keeps **exactly one command in
 //! flight**. Callers queue on a bounded FIFO channel (tokio's channel is fair: first come, first served). When
-//! a command times out, is cancelled, or the connection breaks, the socket is discarded at once — a late reply
-//! can then never be taken for the next command's. The next command reconnects (resolving the address again).
+//! a command times out, is cancelled, gets an oversized reply, or the connection breaks, and when a frame
+//! arrives that nobody asked for, the socket is discarded at once — a late reply can then never be taken for
+//! the next command's. The next command reconnects (resolving the address again).
 
 mod actor;
 mod client;
@@ -66,11 +67,58 @@ pub enum ConnectionState {
         /// What the server reported.
         version: Version,
     },
-    /// The last socket was dropped; the reason says why. The next command reconnects.
+    /// The last socket was dropped, or the last connection attempt failed; the reason says why. The next
+    /// command reconnects.
     Disconnected {
-        /// Why.
+        /// Why, in words (the first line of the error).
         reason: String,
+        /// Why, as a kind.
+        cause: Disconnect,
     },
     /// The client was closed.
     Closed,
+}
+
+/// Why a client is [`ConnectionState::Disconnected`]: what a health report needs to tell "the VM is stopped"
+/// from "the server is down" from "the server hangs" without parsing messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Disconnect {
+    /// The resolver says the machine is not running (e.g. Lume reports the VM stopped): nothing to connect to
+    /// until it is started.
+    NotRunning,
+    /// The resolver could not produce an address for another reason (its directory service is down or slow,
+    /// the machine is unknown or still booting).
+    Unresolved,
+    /// Nothing answered at the address: connection refused, host unreachable, or the attempt timed out.
+    Unreachable,
+    /// Something answered but refused the session: wrong path, not a cua-computer-server, an unsupported
+    /// version, or failed authentication. Retrying will not help until the configuration or server changes.
+    Rejected,
+    /// The server stopped answering keepalive pings (frozen, or a half-open connection), or accepted a new
+    /// connection but never answered its handshake.
+    Unresponsive,
+    /// The connection closed or broke (the server stopped or restarted, the network dropped).
+    Lost,
+    /// This client dropped a working connection on purpose so that no late reply can be misread: a command
+    /// timed out, was cancelled, got a reply above the size limit, or the server sent a frame nobody asked for.
+    Discarded,
+}
+
+impl Disconnect {
+    /// The kind of a failed connection attempt.
+    pub(crate) fn of_connect_error(e: &crate::Error) -> Disconnect {
+        use crate::Error;
+        match e {
+            Error::Unresolved {
+                not_running: true, ..
+            } => Disconnect::NotRunning,
+            Error::Unresolved { .. } => Disconnect::Unresolved,
+            Error::ConnectRefused { .. } | Error::ConnectTimeout { .. } | Error::Connect { .. } => {
+                Disconnect::Unreachable
+            }
+            Error::HandshakeTimeout { .. } => Disconnect::Unresponsive,
+            _ => Disconnect::Rejected,
+        }
+    }
 }

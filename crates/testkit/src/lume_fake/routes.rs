@@ -53,7 +53,7 @@ pub(crate) async fn handle(
     let target = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
-    let (delay, canned) = {
+    let (delay, canned, flap) = {
         let mut state = lock(&shared);
         state.requests.push((method.to_string(), target.clone()));
         let canned = state
@@ -61,13 +61,27 @@ pub(crate) async fn handle(
             .iter()
             .find(|c| c.method == method.as_str() && c.target == target)
             .cloned();
-        (state.delay, canned)
+        let flap = match state.flapping.as_mut() {
+            Some(n) => {
+                *n += 1;
+                *n % 2 == 1
+            }
+            None => false,
+        };
+        (state.delay, canned, flap)
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
     if let Some(c) = canned {
         return raw(c.status, &c.content_type, c.body);
+    }
+    if flap {
+        return json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({"message": "Internal server error (injected: flapping)"})
+                .to_string(),
+        );
     }
     match find_route(method.as_str(), &target) {
         Some((Route::List, _)) => list(&shared),

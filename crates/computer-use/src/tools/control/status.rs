@@ -74,15 +74,16 @@ impl TypedTool for Status {
         let gui = session.gui();
         let version = cancellable(ctx, &session, gui.version())
             .await
-            .map_err(|e| vm.prefix(e))?;
+            .map_err(|e| vm.prefix(&session, e))?;
         let size = cancellable(ctx, &session, gui.screen_size())
             .await
-            .map_err(|e| vm.prefix(e))?;
+            .map_err(|e| vm.prefix(&session, e))?;
         let calibration = current_calibration(ctx, &session)
             .await
-            .map_err(|e| vm.prefix(e))?;
+            .map_err(|e| vm.prefix(&session, e))?;
         let discovery = discover(ctx, &session).await;
         let health = session.health();
+        let (gui_health, shell_health) = session.lane_health();
 
         let unavailable = discovery.unavailable();
         let scale = (calibration.scale_x(), calibration.scale_y());
@@ -92,7 +93,7 @@ impl TypedTool for Status {
             version.package,
             discovery.os().unwrap_or("an unknown OS"),
             discovery.addr.as_deref().unwrap_or("an unknown address"),
-            health_word(&health),
+            health,
             size.width,
             size.height,
             calibration.shot_w,
@@ -116,6 +117,10 @@ impl TypedTool for Status {
                     .join(", ")
             ),
         });
+        // The shell lane has its own connection: say so when it is in trouble while the GUI lane is fine.
+        if let Some(reason) = shell_health.reason() {
+            text.push_str(&format!("\nShell lane: {shell_health} ({reason})."));
+        }
 
         let details = json!({
             "vm": vm.name,
@@ -127,7 +132,8 @@ impl TypedTool for Status {
             "os": discovery.os(),
             "features": discovery.status.as_ref().map(|s| s.features.clone()).unwrap_or_default(),
             "statusError": discovery.status.as_ref().err(),
-            "health": health_json(&health),
+            "health": health.to_json(),
+            "lanes": {"gui": gui_health.to_json(), "shell": shell_health.to_json()},
             "screenWidth": size.width,
             "screenHeight": size.height,
             "screenshotWidth": calibration.shot_w,
@@ -179,12 +185,18 @@ impl VmInfo {
         }
     }
 
-    /// Says which VM a failure is about; the kind is kept.
-    fn prefix(&self, e: ToolError) -> ToolError {
+    /// Says which VM a failure is about and what the session found (server down, VM not running, …); the
+    /// kind is kept.
+    fn prefix(&self, session: &VmSession, e: ToolError) -> ToolError {
+        let health = session.health();
+        let state = match health {
+            Health::NotConnected | Health::Connecting | Health::Connected { .. } => String::new(),
+            other => format!(" [{other}]"),
+        };
         ToolError {
             kind: e.kind,
             message: format!(
-                "vm_status: VM `{}` via {}: {}",
+                "vm_status: VM `{}` via {}{state}: {}",
                 self.name,
                 self.describe(),
                 e.message
@@ -280,26 +292,6 @@ async fn discover(ctx: &ToolContext, session: &VmSession) -> Discovery {
         addr,
         status: status.map_err(|e| e.message),
         catalog: catalog.map_err(|e| e.message),
-    }
-}
-
-fn health_word(health: &Health) -> String {
-    match health {
-        Health::NotConnected => "not connected".into(),
-        Health::Connecting => "connecting".into(),
-        Health::Connected { .. } => "connected".into(),
-        Health::Disconnected { reason } => format!("disconnected: {reason}"),
-    }
-}
-
-fn health_json(health: &Health) -> Value {
-    match health {
-        Health::NotConnected => json!({"state": "not_connected"}),
-        Health::Connecting => json!({"state": "connecting"}),
-        Health::Connected { server, addr } => {
-            json!({"state": "connected", "server": server, "address": addr})
-        }
-        Health::Disconnected { reason } => json!({"state": "disconnected", "reason": reason}),
     }
 }
 
