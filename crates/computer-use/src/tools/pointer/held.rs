@@ -14,7 +14,7 @@
 //!   it) spawns a task that releases every held button.
 //!
 //! Releases are sent on the GUI lane with their own short time limit, not through
-//! [`cancellable`](crate::tools::screen::cancellable): the caller's token is usually already cancelled.
+//! [`crate::tools::screen::cancellable`]: the caller's token is usually already cancelled.
 //! Dropping the cancelled command makes the client discard its connection, so the release goes out on a
 //! fresh one and cannot be mistaken for the old reply. A release that fails keeps the button recorded; the
 //! next failure path (or `vm_mouse up`) tries again.
