@@ -209,7 +209,13 @@ function pluginConfigOf(api) {
   return api.pluginConfig ?? api.config?.plugins?.entries?.[PLUGIN_ID]?.config ?? {};
 }
 
-function makeTool(tool, bin, configJson) {
+/**
+ * The `_meta` key that tells the binary which agent is calling; its `agentVms` config maps agents to VMs. The
+ * mapping itself lives in the binary (one source of truth for every face); the shim only says who is asking.
+ */
+const AGENT_META_KEY = "computer-use/agent";
+
+function makeTool(tool, bin, configJson, agentId) {
   return {
     name: tool.name,
     label: tool.title ?? tool.annotations?.title ?? tool.name,
@@ -220,7 +226,9 @@ function makeTool(tool, bin, configJson) {
       let result;
       try {
         const client = await ensureClient(bin, configJson);
-        result = await client.callTool({ name: tool.name, arguments: params ?? {} }, undefined, {
+        const request = { name: tool.name, arguments: params ?? {} };
+        if (typeof agentId === "string" && agentId) request._meta = { [AGENT_META_KEY]: agentId };
+        result = await client.callTool(request, undefined, {
           signal,
           timeout: CALL_TIMEOUT_MS,
         });
@@ -247,7 +255,11 @@ const plugin = {
       return;
     }
     const configJson = JSON.stringify(pluginConfigOf(api));
-    for (const tool of catalog.tools) api.registerTool(makeTool(tool, catalog.bin, configJson));
+    // A factory per tool, so each agent's instance carries its id (`ctx.agentId`) to the binary; `name` lets
+    // the gateway check the names against the manifest's contracts.tools without calling the factory.
+    for (const tool of catalog.tools) {
+      api.registerTool((ctx) => makeTool(tool, catalog.bin, configJson, ctx?.agentId), { name: tool.name });
+    }
     api.registerService?.({
       id: `${PLUGIN_ID}-mcp-child`,
       start() {},

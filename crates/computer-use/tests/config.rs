@@ -513,7 +513,7 @@ fn unknown_top_level_key_lists_allowed_keys_and_suggests() {
         "{message}"
     );
     assert!(message.contains(
-        "allowed keys: audit, cloud, commandTimeoutMs, connectTimeoutMs, defaultVm, guards,"
+        "allowed keys: agentVms, audit, cloud, commandTimeoutMs, connectTimeoutMs, defaultVm, guards,"
     ));
     assert!(message.contains("vmName, vms, wsPath"));
     let message = err("{totallyNew: 1}");

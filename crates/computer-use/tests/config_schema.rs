@@ -23,6 +23,7 @@ const EVERY_KEY: &str = r#"{
             exec: { mode: 'allowlist', allow: ['ls'], deny: ['rm *'], maxTimeoutSecs: 5 } },
   audit: { path: '/a.jsonl', maxBytes: 4096, redactText: false, maxValueChars: 16 },
   screenshot: { encoding: 'webp', quality: 60, maxLongEdge: 1000, maxPixels: 500000 },
+  agentVms: { worker: 'x' },
   vms: { x: { provider: 'url', vmName: 'b', lumeApiUrl: 'http://h:7777', serverPort: 1,
               serverUrl: 'ws://h:1/ws', wsPath: '/ws', tls: false, sharedDir: '/t',
               cloud: { containerName: 'd', apiKeyEnv: 'K', apiKeyFile: '/k' } } },
@@ -62,7 +63,7 @@ fn schema_has_exactly_the_types_keys() {
         keys(&schema["properties"]["screenshot"]["properties"]),
         keys(&full["screenshot"])
     );
-    assert_eq!(keys(&full).len(), 19);
+    assert_eq!(keys(&full).len(), 20);
 }
 
 #[test]
@@ -136,6 +137,8 @@ fn assert_closed(schema: &Value, path: &str) {
     assert_eq!(obj.get("type"), Some(&json!("object")), "{path}: type");
     match obj.get("additionalProperties") {
         Some(Value::Bool(false)) => {}
+        // A map: its values are closed objects (`vms`) or plain strings (`agentVms`).
+        Some(values @ Value::Object(_)) if values["type"] == "string" => {}
         Some(values @ Value::Object(_)) => {
             assert_eq!(values["type"], "object", "{path}: map values are objects");
             assert_closed(values, &format!("{path}.*"));

@@ -100,7 +100,7 @@ async function serve(argv) {
   const server = new Server({ name: "fake-computer-use", version: "0.0.0" }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: TOOLS }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    log({ event: "call", tool: request.params.name, args: request.params.arguments });
+    log({ event: "call", tool: request.params.name, args: request.params.arguments, meta: request.params._meta });
     if (request.params.name === "vm_rpc_error" || !TOOLS.some((t) => t.name === request.params.name)) {
       // A throw from a low-level handler becomes a JSON-RPC error, like rmcp's answer to an unknown tool.
       throw new McpError(ErrorCode.InvalidParams, `tool ${request.params.name} is not available`);

@@ -28,8 +28,14 @@ function mockApi(pluginConfig) {
     services: [],
     logs: [],
     logger: {},
-    registerTool(tool) {
-      api.tools.set(tool.name, tool);
+    factories: new Map(),
+    // OpenClaw calls a factory per agent run with the run's context; the mock materialises each tool once for
+    // an agent `worker` and keeps the factory for tests that need another agent.
+    registerTool(factory, opts) {
+      assert.equal(typeof factory, "function", "tools are registered as factories (per-agent instances)");
+      assert.equal(typeof opts?.name, "string", "a factory must name its tool for contracts.tools");
+      api.factories.set(opts.name, factory);
+      api.tools.set(opts.name, factory({ agentId: "worker" }));
     },
     registerService(service) {
       api.services.push(service);
@@ -126,4 +132,18 @@ test("a missing binary logs how to build it and registers nothing, without throw
   assert.match(error.msg, /cargo build --release/);
   assert.match(error.msg, /COMPUTER_USE_BIN=/);
   process.env.COMPUTER_USE_BIN = fake;
+});
+
+test("each agent's tool instance tells the binary which agent is calling (agentVms maps it to a VM)", async () => {
+  const lab = api.factories.get("vm_echo")({ agentId: "worker-lab" });
+  await lab.execute("call-agent-1", { text: "from the lab" });
+  await api.tools.get("vm_echo").execute("call-agent-2", { text: "from the worker" });
+  const noAgent = api.factories.get("vm_echo")({});
+  await noAgent.execute("call-agent-3", { text: "from nobody" });
+  const calls = events().filter((e) => e.event === "call" && e.tool === "vm_echo");
+  const metaOf = (text) => calls.find((e) => e.args?.text === text)?.meta;
+  assert.deepEqual(metaOf("from the lab"), { "computer-use/agent": "worker-lab" });
+  assert.deepEqual(metaOf("from the worker"), { "computer-use/agent": "worker" });
+  assert.equal(metaOf("from nobody"), undefined, "no agent, no _meta");
+  await api.services.at(-1).stop(); // the stop test above already ran: leave no child behind
 });

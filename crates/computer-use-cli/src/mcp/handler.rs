@@ -14,7 +14,7 @@ use computer_use::tools::{self, ToolContext, ToolInfo};
 use computer_use::vm::Vms;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, Implementation, JsonObject, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    PaginatedRequestParams, RequestMetaObject, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -22,6 +22,21 @@ use serde_json::Value;
 use tokio_util::task::TaskTracker;
 
 use crate::mcp::convert;
+
+/// The `_meta` key naming the agent a call is made for (the OpenClaw plugin sets it from the calling agent's
+/// id); `agentVms` in the configuration maps it to a VM. Not a tool argument: the model never picks the VM.
+pub const AGENT_META_KEY: &str = "computer-use/agent";
+
+/// The calling agent's id from the request's `_meta` (or the context's copy of it), if it is a string.
+fn agent_of(
+    request_meta: Option<&RequestMetaObject>,
+    context: &RequestContext<RoleServer>,
+) -> Option<String> {
+    [request_meta, Some(&context.meta)]
+        .into_iter()
+        .flatten()
+        .find_map(|meta| meta.0.0.get(AGENT_META_KEY)?.as_str().map(str::to_owned))
+}
 
 /// What clients show the model about this server as a whole; the tools' own descriptions say the rest.
 const INSTRUCTIONS: &str = "Tools that see and drive a VM's desktop. Start with vm_screenshot: coordinates \
@@ -123,7 +138,8 @@ impl ServerHandler for McpServer {
         let _in_flight = self.calls.token();
         let name = request.name;
         let args = request.arguments.map(Value::Object).unwrap_or(Value::Null);
-        let mut ctx = self.base.clone();
+        let agent = agent_of(request.meta.as_ref(), &context);
+        let mut ctx = self.base.clone().for_agent(agent.as_deref());
         ctx.cancel = context.ct.clone();
         let started = Instant::now();
         let result = tools::call(&ctx, &name, args).await;

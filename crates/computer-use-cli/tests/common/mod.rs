@@ -22,12 +22,22 @@ pub struct Server {
 
 impl Server {
     pub fn spawn(server_url: &str) -> (Server, Instant) {
+        Server::spawn_with(
+            &["serve", "--stdio"],
+            &[
+                ("COMPUTER_USE_PROVIDER", "url"),
+                ("COMPUTER_USE_SERVER_URL", server_url),
+                ("COMPUTER_USE_CONNECT_TIMEOUT_MS", "1000"),
+            ],
+        )
+    }
+
+    /// `computer-use <args>` with `envs` set and no configuration inherited from the environment.
+    pub fn spawn_with(args: &[&str], envs: &[(&str, &str)]) -> (Server, Instant) {
         let started = Instant::now();
         let mut child = Command::new(BIN)
-            .args(["serve", "--stdio"])
-            .env("COMPUTER_USE_PROVIDER", "url")
-            .env("COMPUTER_USE_SERVER_URL", server_url)
-            .env("COMPUTER_USE_CONNECT_TIMEOUT_MS", "1000")
+            .args(args)
+            .envs(envs.iter().copied())
             .env_remove("COMPUTER_USE_CONFIG")
             .env_remove("RUST_LOG")
             .stdin(Stdio::piped())

@@ -101,6 +101,13 @@ pub struct Config {
     #[schemars(title = "Default VM", extend("default" = d::DEFAULT_VM))]
     pub(super) default_vm: Option<String>,
 
+    /// Which VM each agent drives, by agent id: e.g. `{ "worker": "default", "worker-lab": "lab" }`. The
+    /// OpenClaw plugin passes the calling agent's id with every call (MCP clients may send it as
+    /// `_meta["computer-use/agent"]`); agents not listed use `defaultVm`. The model never chooses the VM.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(title = "VM per agent", example = &serde_json::json!({"worker": "default", "worker-lab": "lab"}))]
+    pub(super) agent_vms: BTreeMap<String, String>,
+
     /// Checks between the agent and each VM: rate limits, the loop guard and the policy for shell
     /// commands (`vm_exec`, `vm_launch`).
     #[schemars(title = "Guards")]
@@ -205,6 +212,7 @@ impl Default for Config {
             shared_dir: None,
             vms: BTreeMap::new(),
             default_vm: None,
+            agent_vms: BTreeMap::new(),
             guards: GuardsConfig::default(),
             audit: AuditConfig::default(),
             screenshot: ScreenshotConfig::default(),

@@ -145,6 +145,14 @@ impl Config {
         self.default_vm.as_deref().unwrap_or(d::DEFAULT_VM)
     }
 
+    /// The VM `agent` drives according to `agentVms`, or `None` (the caller's default) for an agent that is
+    /// not listed or no agent at all.
+    pub fn vm_for_agent(&self, agent: Option<&str>) -> Option<&str> {
+        agent
+            .and_then(|a| self.agent_vms.get(a))
+            .map(String::as_str)
+    }
+
     /// Resolves the VM `name` (or the default VM for `None`), reading a cloud API key from this
     /// process's environment.
     pub fn vm(&self, name: Option<&str>) -> Result<VmTarget, ConfigError> {

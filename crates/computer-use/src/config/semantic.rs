@@ -86,6 +86,18 @@ pub(super) fn check(config: &Config) -> Vec<Problem> {
             ),
         ));
     }
+    for (agent, vm) in &config.agent_vms {
+        if vm != d::DEFAULT_VM && !config.vms.contains_key(vm) {
+            let base = vec!["agentVms".to_owned(), agent.clone()];
+            out.push(Problem::new(
+                &base,
+                format!(
+                    "`agentVms.{agent}` = {vm:?} is not a configured VM; configured VMs: {}",
+                    config.vm_names().join(", ")
+                ),
+            ));
+        }
+    }
     out
 }
 

@@ -41,6 +41,15 @@ impl ToolContext {
         }
     }
 
+    /// This context for a call made by `agent`: its VM becomes the one `agentVms` maps the agent to, if any
+    /// (otherwise it stays as it was). Faces call this with the agent id their transport carries.
+    pub fn for_agent(mut self, agent: Option<&str>) -> ToolContext {
+        if let Some(vm) = self.vms.config().vm_for_agent(agent) {
+            self.vm = Some(vm.to_owned());
+        }
+        self
+    }
+
     /// The configured name of this call's VM (`default` or a key of `vms`).
     pub fn vm_name(&self) -> &str {
         self.vm
