@@ -54,6 +54,56 @@ async fn the_output_format_and_budget_come_from_the_config() {
     assert_eq!(out.details["mimeType"], "image/webp");
 }
 
+/// `screenshot.captureQuality` is what the server is asked for: on a screen that fits the budget at scale 1.0
+/// the server's JPEG is returned unchanged, so its size shows the quality it was encoded at.
+#[tokio::test]
+async fn the_capture_quality_comes_from_the_config() {
+    let desktop = Desktop::start();
+    // Text on the screen, so the two qualities differ clearly in size.
+    let mut xterm = desktop
+        .command("xterm")
+        .args([
+            "-geometry",
+            "120x40+0+0",
+            "-e",
+            "/bin/sh",
+            "-c",
+            "ls -lR /usr/lib | head -n 300; sleep 60",
+        ])
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let bytes = |ctx: &computer_use::tools::ToolContext| {
+        let ctx = ctx.clone();
+        async move {
+            let out = ok(&ctx, "vm_screenshot", json!({})).await;
+            assert_eq!(out.details["mimeType"], "image/jpeg");
+            out.details["bytes"]
+                .as_u64()
+                .unwrap_or_else(|| panic!("no bytes in {:?}", out.details))
+        }
+    };
+    let low = bytes(&ctx(
+        &desktop,
+        "screenshotScale: 1.0, screenshot: { captureQuality: 50 }",
+    ))
+    .await;
+    let high = bytes(&ctx(
+        &desktop,
+        "screenshotScale: 1.0, screenshot: { captureQuality: 95 }",
+    ))
+    .await;
+    let _ = xterm.kill();
+    let _ = xterm.wait();
+    assert!(high > low * 3 / 2, "q95 capture {high} B vs q50 {low} B");
+    let e =
+        computer_use::config::Config::from_json5_str("{ screenshot: { captureQuality: 99 } }", "t")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+    assert!(e.contains("captureQuality") && e.contains("95"), "{e}");
+}
+
 fn ctx_webp(desktop: &Desktop) -> computer_use::tools::ToolContext {
     ctx(desktop, r#"screenshot: { encoding: "webp", quality: 60 }"#)
 }

@@ -149,6 +149,12 @@ pub struct ScreenshotConfig {
     #[schemars(title = "JPEG quality", range(min = 30, max = 95))]
     pub(super) quality: u8,
 
+    /// JPEG quality asked of the server for the capture that is then scaled and re-encoded. 90 keeps small
+    /// text crisp through the second encode; 80 saves ~9 ms per screenshot of a busy 2880x1800 screen (the
+    /// server's encode and the transfer) for ~0.25 dB (`bench/RESULTS-screenshot.md`).
+    #[schemars(title = "Capture JPEG quality", range(min = 50, max = 95))]
+    pub(super) capture_quality: u8,
+
     /// Longest edge of the returned image in pixels (models downsample above ~1568; 2000 is a hard API limit).
     #[schemars(title = "Max long edge", range(min = 256, max = 2000))]
     pub(super) max_long_edge: u32,
@@ -163,6 +169,7 @@ impl Default for ScreenshotConfig {
         Self {
             encoding: ImageFormatKind::Jpeg,
             quality: 80,
+            capture_quality: 90,
             max_long_edge: 1568,
             max_pixels: 1_150_000,
         }
@@ -178,6 +185,11 @@ impl ScreenshotConfig {
     /// JPEG quality.
     pub fn quality(&self) -> u8 {
         self.quality
+    }
+
+    /// JPEG quality asked of the server.
+    pub fn capture_quality(&self) -> u8 {
+        self.capture_quality
     }
 
     /// Longest edge in pixels.

@@ -20,7 +20,8 @@ use crate::vm::VmSession;
 /// This module's tools.
 pub const TOOLS: &[&dyn Tool] = &[&Screenshot, &Zoom];
 
-/// JPEG quality asked of the server: high, because we re-encode after scaling.
+/// JPEG quality asked of the server by default (`screenshot.captureQuality`): high, because we re-encode
+/// after scaling.
 pub const CAPTURE_QUALITY: u8 = 90;
 
 /// `vm_screenshot {}`.
@@ -108,7 +109,10 @@ pub fn policy(ctx: &ToolContext) -> ImagePolicy {
 /// What to ask the server for: JPEG (27x faster than its PNG on busy screens) unless the output is lossless.
 fn capture_format(ctx: &ToolContext) -> (CaptureFormat, Option<u8>) {
     match ctx.vms.config().screenshot().encoding() {
-        ImageFormatKind::Jpeg => (CaptureFormat::Jpeg, Some(CAPTURE_QUALITY)),
+        ImageFormatKind::Jpeg => (
+            CaptureFormat::Jpeg,
+            Some(ctx.vms.config().screenshot().capture_quality()),
+        ),
         ImageFormatKind::Png | ImageFormatKind::Webp => (CaptureFormat::Png, None),
     }
 }
