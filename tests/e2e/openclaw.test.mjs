@@ -84,7 +84,15 @@ before(async () => {
   stack = await startStack({
     script,
     pluginDir: SHIM_DIR,
-    pluginConfig: { vmName: VM_NAME, lumeApiUrl: lume.url, serverPort: desktop.port },
+    // `vms.worker-vm` inherits every top-level key (the same Lume VM); `agentVms` sends the worker's calls to it,
+    // so a status naming `worker-vm` proves the gateway's agent id reached the binary's mapping.
+    pluginConfig: {
+      vmName: VM_NAME,
+      lumeApiUrl: lume.url,
+      serverPort: desktop.port,
+      vms: { "worker-vm": {} },
+      agentVms: { worker: "worker-vm" },
+    },
     env: { COMPUTER_USE_BIN: bins.computerUse },
   });
 });
@@ -128,6 +136,13 @@ test("/tools/invoke vm_screenshot as worker returns a real image of the desktop"
   for (const [i, channel] of color.entries()) {
     assert.ok(Math.abs(channel - ROOT_COLOR[i]) <= 24, `mean colour ${color} is not the desktop background ${ROOT_COLOR}`);
   }
+});
+
+test("the worker's calls reach the VM agentVms maps it to (the shim passes the calling agent's id)", async () => {
+  const status = await stack.gateway.invokeTool("vm_status", {}, "worker");
+  assert.equal(status.status, 200, JSON.stringify(status.body).slice(0, 2000));
+  const text = status.body.result.content.filter((block) => block.type === "text").map((block) => block.text).join("\n");
+  assert.match(text, /VM `worker-vm` via lume/, text);
 });
 
 test("/tools/invoke vm_screenshot as main is refused by main's policy", async () => {
