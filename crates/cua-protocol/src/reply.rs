@@ -110,6 +110,26 @@ pub struct Version {
     pub package: String,
 }
 
+impl Version {
+    /// Whether the package version is `min` or newer, compared numerically part by part (`0.3.46` ≥ `0.3.9`;
+    /// unparsable parts count as 0, pre-release suffixes are ignored).
+    pub fn package_at_least(&self, min: &str) -> bool {
+        let parts = |s: &str| -> [u64; 3] {
+            let mut out = [0; 3];
+            for (slot, part) in out.iter_mut().zip(s.split(['.', '-', '+'])) {
+                *slot = part
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse()
+                    .unwrap_or(0);
+            }
+            out
+        };
+        parts(&self.package) >= parts(min)
+    }
+}
+
 /// Width and height in pixels or points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct Size {
@@ -288,6 +308,20 @@ pub(crate) struct EnvironmentReply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn package_versions_compare_numerically() {
+        let v = |package: &str| Version {
+            protocol: Value::from(1),
+            package: package.to_owned(),
+        };
+        assert!(v("0.3.46").package_at_least("0.3.0"));
+        assert!(v("0.3.46").package_at_least("0.3.46"));
+        assert!(v("0.10.0").package_at_least("0.3.46"));
+        assert!(v("1.0.0rc1").package_at_least("0.3.46"));
+        assert!(!v("0.3.9").package_at_least("0.3.46"));
+        assert!(!v("0.1.25").package_at_least("0.3.0"));
+    }
 
     #[test]
     fn fields_are_top_level() {

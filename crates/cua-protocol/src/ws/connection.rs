@@ -350,7 +350,7 @@ fn check_version(url: &str, text: &str) -> Result<Version, Error> {
         detail: e.to_string(),
     })?;
     let protocol_ok = version.protocol.as_u64() == Some(crate::SUPPORTED_PROTOCOL);
-    if !protocol_ok || !package_at_least(&version.package, crate::MIN_PACKAGE) {
+    if !protocol_ok || !version.package_at_least(crate::MIN_PACKAGE) {
         return Err(Error::Unsupported {
             url: url.to_string(),
             protocol: version.protocol.to_string(),
@@ -358,33 +358,6 @@ fn check_version(url: &str, text: &str) -> Result<Version, Error> {
         });
     }
     Ok(version)
-}
-
-/// Compares dotted version numbers numerically (`0.3.46` ≥ `0.3.0`); unparsable parts count as 0.
-pub(crate) fn package_at_least(package: &str, min: &str) -> bool {
-    let parts = |s: &str| -> Vec<u64> {
-        s.split(['.', '-', '+'])
-            .take(3)
-            .map(|p| {
-                p.chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-                    .parse()
-                    .unwrap_or(0)
-            })
-            .collect()
-    };
-    let (a, b) = (parts(package), parts(min));
-    for i in 0..3 {
-        let (x, y) = (
-            a.get(i).copied().unwrap_or(0),
-            b.get(i).copied().unwrap_or(0),
-        );
-        if x != y {
-            return x > y;
-        }
-    }
-    true
 }
 
 fn map_handshake_error(e: tungstenite::Error, endpoint: &Endpoint) -> Error {
@@ -445,14 +418,6 @@ fn describe_ws_error(e: &tungstenite::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn version_comparison_is_numeric() {
-        assert!(package_at_least("0.3.46", "0.3.0"));
-        assert!(package_at_least("0.10.0", "0.3.0"));
-        assert!(!package_at_least("0.1.25", "0.3.0"));
-        assert!(package_at_least("1.0.0rc1", "0.3.0"));
-    }
 
     #[test]
     fn version_reply_checks() {

@@ -94,7 +94,7 @@ fn version_check(version: &cua::Version) -> Check {
         "cua-computer-server {} (protocol {})",
         version.package, version.protocol
     );
-    if older(&version.package, cua::TESTED_PACKAGE) {
+    if !version.package_at_least(cua::TESTED_PACKAGE) {
         return Check::warn(
             VERSION,
             format!(
@@ -105,42 +105,4 @@ fn version_check(version: &cua::Version) -> Check {
         );
     }
     Check::pass(VERSION, text)
-}
-
-/// Whether dotted version `a` is older than `b` (missing or non-numeric parts count as 0).
-fn older(a: &str, b: &str) -> bool {
-    let parts = |v: &str| -> Vec<u64> {
-        v.split('.')
-            .map(|p| {
-                p.chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-                    .parse()
-                    .unwrap_or(0)
-            })
-            .collect()
-    };
-    let (a, b) = (parts(a), parts(b));
-    for i in 0..a.len().max(b.len()) {
-        let (x, y) = (
-            a.get(i).copied().unwrap_or(0),
-            b.get(i).copied().unwrap_or(0),
-        );
-        if x != y {
-            return x < y;
-        }
-    }
-    false
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn versions_compare_numerically() {
-        assert!(super::older("0.3.9", "0.3.46"));
-        assert!(!super::older("0.3.46", "0.3.46"));
-        assert!(!super::older("0.4.0", "0.3.46"));
-        assert!(super::older("0.1.25", "0.3.46"));
-        assert!(!super::older("1.0.0rc1", "0.3.46"));
-    }
 }
