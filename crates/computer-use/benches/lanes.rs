@@ -15,9 +15,14 @@
 //! `LANES_RUNS` (30 screenshots per block), `LANES_SLEEP_S` (30), `LANES_ACTIONS` (300 per side and action).
 //! Prints markdown tables; exits 0 whether or not the target is met, 1 if it cannot run.
 
+mod support;
+
 use std::process::ExitCode;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::Stats;
+use support::env_number;
 
 use computer_use::config::Config;
 use computer_use::tools::ToolContext;
@@ -36,12 +41,8 @@ enum BenchError {
         "CUA_WS_URL is not set\n  hint: run bench/lanes.sh (it starts a private desktop), or point it at a running server: CUA_WS_URL=ws://127.0.0.1:8000/ws cargo bench -p computer-use --bench lanes"
     )]
     NoUrl,
-    #[error("{name} must be a whole number >= {min}, got `{value}`")]
-    Number {
-        name: &'static str,
-        min: usize,
-        value: String,
-    },
+    #[error(transparent)]
+    Number(#[from] support::BadNumber),
     #[error("cannot start the tokio runtime: {0}")]
     Runtime(std::io::Error),
     #[error("configuration: {0}")]
@@ -50,41 +51,6 @@ enum BenchError {
     Tool { tool: String, message: String },
     #[error("raw client: {0}")]
     Raw(#[from] cua_protocol::Error),
-}
-
-fn number(name: &'static str, default: usize, min: usize) -> Result<usize, BenchError> {
-    match std::env::var(name) {
-        Err(_) => Ok(default),
-        Ok(value) => match value.trim().parse::<usize>() {
-            Ok(n) if n >= min => Ok(n),
-            _ => Err(BenchError::Number { name, min, value }),
-        },
-    }
-}
-
-/// Median and p90 (nearest rank) in ms.
-#[derive(Debug, Clone, Copy)]
-struct Stats {
-    n: usize,
-    median: f64,
-    p90: f64,
-}
-
-impl Stats {
-    fn of(samples: &[f64]) -> Stats {
-        let mut s = samples.to_vec();
-        s.sort_by(f64::total_cmp);
-        let n = s.len();
-        let rank = |p: f64| {
-            let i = ((p * n as f64).ceil() as usize).clamp(1, n.max(1)) - 1;
-            s.get(i).copied().unwrap_or(f64::NAN)
-        };
-        Stats {
-            n,
-            median: rank(0.5),
-            p90: rank(0.9),
-        }
-    }
 }
 
 fn main() -> ExitCode {
@@ -99,9 +65,9 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), BenchError> {
     let url = std::env::var("CUA_WS_URL").map_err(|_| BenchError::NoUrl)?;
-    let runs = number("LANES_RUNS", 30, 3)?;
-    let sleep_s = number("LANES_SLEEP_S", 30, 2)?;
-    let actions = number("LANES_ACTIONS", 300, BLOCK)?;
+    let runs = env_number("LANES_RUNS", 30, 3)?;
+    let sleep_s = env_number("LANES_SLEEP_S", 30, 2)?;
+    let actions = env_number("LANES_ACTIONS", 300, BLOCK)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -30,12 +30,15 @@
 //! merged table), `capture.jpg`, and the model images made from the q90/q80/q70 captures (`out_q*.jpg`).
 //! It prints its own table; exits 0 whether or not targets are met, 1 if it cannot run.
 
+mod support;
+
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::Stats;
 
 use base64::Engine as _;
 use computer_use::config::Config;
@@ -61,8 +64,8 @@ enum BenchError {
         "CUA_WS_URL is not set\n  hint: run bench/screenshot.sh (it starts a private desktop), or point it at a running server: CUA_WS_URL=ws://127.0.0.1:8000/ws DISPLAY=:99 cargo bench -p computer-use --bench screenshot"
     )]
     NoUrl,
-    #[error("SCREENSHOT_BENCH_RUNS must be a whole number >= {MIN_RUNS}, got `{0}`")]
-    Runs(String),
+    #[error(transparent)]
+    Runs(#[from] support::BadNumber),
     #[error(
         "DISPLAY is not set: the coordinate check reads the pointer with xdotool on the server's display (bench/screenshot.sh sets it)"
     )]
@@ -88,31 +91,6 @@ enum BenchError {
     Xdotool(std::io::Error),
     #[error("{0}")]
     Other(String),
-}
-
-/// Median and p90 (nearest rank) of samples in ms.
-#[derive(Debug, Clone, Copy)]
-struct Stats {
-    n: usize,
-    median: f64,
-    p90: f64,
-}
-
-impl Stats {
-    fn of(samples: &[f64]) -> Stats {
-        let mut s = samples.to_vec();
-        s.sort_by(f64::total_cmp);
-        let n = s.len();
-        let rank = |p: f64| {
-            let i = ((p * n as f64).ceil() as usize).clamp(1, n.max(1)) - 1;
-            s.get(i).copied().unwrap_or(f64::NAN)
-        };
-        Stats {
-            n,
-            median: rank(0.5),
-            p90: rank(0.9),
-        }
-    }
 }
 
 /// One line of the result table.
@@ -157,15 +135,7 @@ fn run() -> Result<(), BenchError> {
         .ok()
         .filter(|u| !u.trim().is_empty())
         .ok_or(BenchError::NoUrl)?;
-    let runs = match std::env::var("SCREENSHOT_BENCH_RUNS") {
-        Ok(v) => v
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n >= MIN_RUNS)
-            .ok_or(BenchError::Runs(v))?,
-        Err(_) => MIN_RUNS,
-    };
+    let runs = support::env_number("SCREENSHOT_BENCH_RUNS", MIN_RUNS, MIN_RUNS)?;
     let display = std::env::var("DISPLAY")
         .ok()
         .filter(|d| !d.is_empty())

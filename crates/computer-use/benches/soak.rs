@@ -16,8 +16,12 @@
 #[path = "../tests/support/soak.rs"]
 mod soak;
 
+mod support;
+
 use std::process::ExitCode;
+
 use std::sync::Arc;
+use support::env_number;
 
 use computer_use::config::Config;
 use computer_use::tools::ToolContext;
@@ -34,28 +38,14 @@ enum BenchError {
         "CUA_WS_URL is not set\n  hint: run bench/soak.sh (it starts a private desktop), or point it at a running server: CUA_WS_URL=ws://127.0.0.1:8000/ws cargo bench -p computer-use --bench soak"
     )]
     NoUrl,
-    #[error("{name} must be a whole number >= {min}, got `{value}`")]
-    Number {
-        name: &'static str,
-        min: usize,
-        value: String,
-    },
+    #[error(transparent)]
+    Number(#[from] support::BadNumber),
     #[error("cannot start the tokio runtime: {0}")]
     Runtime(std::io::Error),
     #[error("configuration: {0}")]
     Config(String),
     #[error("cannot create the scratch directory {0}: {1}")]
     Scratch(String, std::io::Error),
-}
-
-fn number(name: &'static str, default: usize, min: usize) -> Result<usize, BenchError> {
-    match std::env::var(name) {
-        Err(_) => Ok(default),
-        Ok(value) => match value.trim().parse::<usize>() {
-            Ok(n) if n >= min => Ok(n),
-            _ => Err(BenchError::Number { name, min, value }),
-        },
-    }
 }
 
 fn main() -> ExitCode {
@@ -70,9 +60,9 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), BenchError> {
     let url = std::env::var("CUA_WS_URL").map_err(|_| BenchError::NoUrl)?;
-    let actions = number("SOAK_ACTIONS", FULL_RUN, 2)?;
-    let warmup = number("SOAK_WARMUP", 200, 0)?;
-    let sample_every = number("SOAK_SAMPLE_EVERY", 1000, 2)?;
+    let actions = env_number("SOAK_ACTIONS", FULL_RUN, 2)?;
+    let warmup = env_number("SOAK_WARMUP", 200, 0)?;
+    let sample_every = env_number("SOAK_SAMPLE_EVERY", 1000, 2)?;
     let scratch = match std::env::var("SOAK_DIR") {
         Ok(dir) => dir,
         Err(_) => {
