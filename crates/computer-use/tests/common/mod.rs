@@ -2,7 +2,6 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use computer_use::config::Config;
 use computer_use::tools::{Content, ToolContext, ToolError, ToolOutput};
@@ -65,22 +64,8 @@ pub fn xdotool_mouse(desktop: &Desktop) -> (i64, i64) {
     (get("X"), get("Y"))
 }
 
-/// Polls until `check` yields Some or `limit` passes.
-pub async fn eventually<T>(
-    limit: Duration,
-    mut check: impl AsyncFnMut() -> Option<T>,
-) -> Option<T> {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check().await {
-            return Some(v);
-        }
-        if start.elapsed() > limit {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+#[allow(unused_imports)] // not every test file polls
+pub use testkit::eventually;
 
 /// A fresh scratch directory (the guest is this machine).
 pub fn scratch(name: &str) -> std::path::PathBuf {

@@ -3,7 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cua_protocol::{Client, ClientOptions, Endpoint};
 use testkit::desktop::Desktop;
@@ -25,22 +25,8 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Polls `check` until it returns Some or `limit` passes.
-pub async fn eventually<T>(
-    limit: Duration,
-    mut check: impl AsyncFnMut() -> Option<T>,
-) -> Option<T> {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check().await {
-            return Some(v);
-        }
-        if start.elapsed() > limit {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+#[allow(unused_imports)] // not every test file polls
+pub use testkit::eventually;
 
 /// Launches an xterm that accepts synthetic key events, at the top-left, titled `title`, and focuses it by
 /// clicking into it. Returns its window id.
