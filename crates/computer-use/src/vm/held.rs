@@ -39,9 +39,4 @@ impl HeldButtons {
     pub fn list(&self) -> Vec<Button> {
         self.lock().clone()
     }
-
-    /// Whether any button is recorded as held.
-    pub fn any(&self) -> bool {
-        !self.lock().is_empty()
-    }
 }
