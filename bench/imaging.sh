@@ -28,7 +28,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 echo "building (release)..." >&2
 # Build once and run the binary directly, so both runs use the same build.
-exe="$(cargo bench -p computer-use --bench imaging --no-run --message-format=json \
+exe="$(cargo bench -p computer-use-imaging --bench imaging --no-run --message-format=json \
     | grep -o '"executable":"[^"]*/imaging-[^"]*"' | tail -1 | cut -d'"' -f4)"
 if [[ -z "$exe" || ! -x "$exe" ]]; then
     echo "imaging.sh: could not build the imaging bench (see cargo's output above)" >&2

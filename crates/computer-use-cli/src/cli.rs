@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Configuration: --config FILE (a JSON5 computer-use config block, or an openclaw.json whose
@@ -49,12 +49,12 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Connect and show the server version, screen size and connection state.
+    /// Connect and show the server version, screen size and connection state (the same report as vm_status).
     #[command(
         after_help = "Example:\n  computer-use status\n  computer-use --config openclaw.json status --json"
     )]
     Status,
-    /// Save a screenshot (PNG or JPEG, by the file's extension).
+    /// Save a full-resolution screenshot (PNG or JPEG, by the file's extension).
     #[command(after_help = "Example:\n  computer-use screenshot -o desktop.png")]
     Screenshot {
         /// Output file (.png, .jpg or .jpeg).
@@ -66,20 +66,21 @@ pub enum Command {
         after_help = "Example:\n  computer-use exec -- uname -a\n  computer-use exec --timeout 120 -- 'make -j4 2>&1 | tail'"
     )]
     Exec {
-        /// Seconds before the server kills the command.
-        #[arg(long, default_value_t = 60)]
-        timeout: u64,
+        /// Seconds before the server kills the command (default: commandTimeoutMs from the configuration).
+        #[arg(long)]
+        timeout: Option<u64>,
         /// The command line (joined with spaces, run by the guest's shell).
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<String>,
     },
-    /// Click at a point (screen pixels).
+    /// Click at a point in screen pixels (as in a full-size `computer-use screenshot`).
     #[command(after_help = "Example:\n  computer-use click 640 400 --button double")]
     Click {
         x: f64,
         y: f64,
-        #[arg(long, value_enum, default_value_t = ClickButton::Left)]
-        button: ClickButton,
+        /// Which click (default: left).
+        #[arg(long, value_parser = click_buttons())]
+        button: Option<String>,
     },
     /// Type text into the focused window.
     #[command(after_help = "Example:\n  computer-use type 'Hello from worker agent'")]
@@ -87,13 +88,19 @@ pub enum Command {
     /// Press a key or a combination (server key names, e.g. enter, esc, ctrl+c).
     #[command(after_help = "Example:\n  computer-use key enter\n  computer-use key ctrl+shift+t")]
     Key { keys: String },
-    /// Scroll up or down by notches.
-    #[command(after_help = "Example:\n  computer-use scroll down --clicks 3")]
+    /// Scroll by wheel notches, where the pointer is or at a point in screen pixels.
+    #[command(
+        after_help = "Example:\n  computer-use scroll down --clicks 3\n  computer-use scroll up --at 640 400"
+    )]
     Scroll {
-        #[arg(value_enum)]
-        direction: ScrollWay,
-        #[arg(long, default_value_t = 5)]
-        clicks: u32,
+        #[arg(value_parser = scroll_directions())]
+        direction: String,
+        /// Wheel notches (default: vm_scroll's default).
+        #[arg(long)]
+        clicks: Option<u32>,
+        /// Scroll at this point (screen pixels) instead of where the pointer is.
+        #[arg(long, num_args = 2, value_names = ["X", "Y"])]
+        at: Option<Vec<f64>>,
     },
     /// Launch an application in the VM.
     #[command(after_help = "Example:\n  computer-use launch xterm -- -geometry 80x24")]
@@ -260,15 +267,14 @@ pub enum VmCommand {
     Down,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ClickButton {
-    Left,
-    Right,
-    Double,
+/// The clicks `vm_click` accepts, from the core (one list for the tool and the CLI).
+fn click_buttons() -> clap::builder::PossibleValuesParser {
+    use computer_use::tools::pointer::ClickButton;
+    clap::builder::PossibleValuesParser::new(ClickButton::ALL.map(ClickButton::name))
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ScrollWay {
-    Up,
-    Down,
+/// The directions `vm_scroll` accepts, from the core.
+fn scroll_directions() -> clap::builder::PossibleValuesParser {
+    use computer_use::tools::pointer::ScrollDirection;
+    clap::builder::PossibleValuesParser::new(ScrollDirection::ALL.map(ScrollDirection::name))
 }

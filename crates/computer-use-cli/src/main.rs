@@ -4,8 +4,10 @@
 mod cli;
 mod commands;
 mod exit;
+mod json;
 mod logging;
 mod mcp;
+mod print;
 mod setup;
 
 use std::process::ExitCode;
@@ -27,6 +29,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(commands::run(args)) {
         Ok(code) => code,
+        // The reader went away (`computer-use tools | head -1`): nothing is wrong.
+        Err(e) if print::is_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             exit::ERROR.into()

@@ -115,7 +115,7 @@ async fn shots(ctx: &ToolContext, n: usize) -> Result<(Vec<f64>, Vec<f64>), Benc
             .gui()
             .screenshot(
                 CaptureFormat::Jpeg,
-                Some(computer_use::tools::screen::CAPTURE_QUALITY),
+                Some(computer_use::config::defaults::CAPTURE_QUALITY),
             )
             .await?;
         capture.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -13,7 +13,7 @@
 //! - our client's capture alone (`session.gui().screenshot(..)`: what `vm_screenshot` waits for before it
 //!   processes), so end to end minus this is what the core adds; the raw floor at q80 and q70 too (what a
 //!   lower capture quality would save);
-//! - processing alone ([`computer_use::imaging::prepare`]) on one captured JPEG (saved for Pillow to use),
+//! - processing alone ([`imaging::prepare`]) on one captured JPEG (saved for Pillow to use),
 //!   two cores and one, and its steps (decode, resize, JPEG q80, base64) on one thread.
 //!
 //! The wire rows run interleaved, in an order that rotates every iteration, so load drift on a busy machine
@@ -42,12 +42,12 @@ use support::Stats;
 
 use base64::Engine as _;
 use computer_use::config::Config;
-use computer_use::imaging::{ImagePolicy, Region, prepare, steps};
-use computer_use::tools::screen::CAPTURE_QUALITY;
+use computer_use::config::defaults::CAPTURE_QUALITY;
 use computer_use::tools::{Content, ToolContext, ToolOutput};
 use computer_use::vm::Vms;
 use cua_protocol::CaptureFormat;
 use futures_util::{SinkExt as _, StreamExt as _};
+use imaging::{ImagePolicy, Region, prepare, steps};
 use serde::Deserialize;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -81,7 +81,7 @@ enum BenchError {
     #[error("configuration: {0}")]
     Config(String),
     #[error("processing: {0}")]
-    Imaging(#[from] computer_use::imaging::ImagingError),
+    Imaging(#[from] imaging::ImagingError),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -209,7 +209,7 @@ async fn wire(
     let session = seed
         .session()
         .map_err(|e| BenchError::Other(format!("no session: {e}")))?;
-    let policy = computer_use::tools::screen::policy(&seed);
+    let policy = computer_use::tools::capture::policy(&seed);
     report
         .meta
         .push(("jpeg_quality", policy.jpeg_quality.to_string()));

@@ -41,9 +41,10 @@
 //! # Ok::<(), computer_use::config::ConfigError>(())
 //! ```
 
-mod defaults;
+pub mod defaults;
 mod env;
 mod error;
+pub mod exec_patterns;
 mod load;
 mod raw;
 mod resolve;

@@ -1,48 +1,49 @@
 //! Guards: the checks between the tools and the VM sessions, so every face (CLI, MCP, OpenClaw) gets them.
 //!
 //! The seed lists "no rate limiting — runaway tool loops are possible" and `vm_exec` command injection as
-//! known weaknesses; these close them. Every call through [`crate::tools::call`] passes [`Guards::run`]:
+//! known weaknesses; these close them. Every call through [`crate::tools::call`] is parsed into its typed
+//! arguments first, then carried through the guards as one [`GuardedCall`]:
 //!
-//! - **before** the tool runs: the [exec policy](exec_policy) (`vm_exec`/`vm_launch` commands; also lowers
-//!   an over-long `timeout`), the [loop guard](loops) (the same call again and again, two calls in
-//!   alternation) and the [rate limit](rate) (a token bucket per VM, screenshots on their own budget). A
-//!   refusal is a [`ToolError`] of kind `Rejected` whose message says why and what to do; nothing is sent.
-//! - **after** it ran: screen bookkeeping (a hash of every returned image: identical screenshots in a row
-//!   are warned about, then refused; a screen not seen recently counts as progress and resets the loop
-//!   counts), warnings prepended to the result text, and one [audit] line (redacted arguments,
-//!   outcome, latency) when an audit file is configured. With `logVerbose` the same line goes to stderr.
+//! 1. [`GuardedCall::judge_exec`] — the [exec policy](exec_policy) judges the command the tool declared from
+//!    its typed arguments (`vm_exec`, `vm_launch`; also lowers an over-long timeout);
+//! 2. [`GuardedCall::admit`] — the [loop guard](loops) (the same call again and again, two calls in
+//!    alternation) and the [rate limit](rate) (a token bucket per VM; [`ToolKind::Look`] tools spend the
+//!    screenshot budget);
+//! 3. the tool runs;
+//! 4. [`GuardedCall::finish`] — screen bookkeeping (identical screenshots in a row are warned about, then
+//!    refused; a screen not seen recently counts as progress), warnings prepended to the result text, and
+//!    one [audit] line (redacted arguments, outcome, latency) when an audit file is configured. With
+//!    `logVerbose` the same line goes to stderr.
+//!
+//! A refusal is a [`ToolError`] of kind `Rejected` whose message says why and what to do; nothing is sent.
+//! The guards read only the tool's [`ToolSpec`] and typed view, never tool names.
 //!
 //! State is per VM and lives in one [`Guards`] value shared by every call of a face: create one
 //! [`crate::tools::ToolContext`] per face and clone it per call (a fresh context would start with fresh
-//! budgets). Time comes from a [`Clock`] so tests can use a [`FakeClock`].
+//! budgets). Time comes from a [`Clock`] so tests can use a [`crate::clock::FakeClock`].
 
 pub mod audit;
 pub mod exec_policy;
 pub mod loops;
 pub mod rate;
+mod screens;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, GuardsConfig};
-use crate::tools::{Content, ToolError, ToolErrorKind, ToolOutput};
+use crate::result::{Content, ToolError, ToolOutput};
+use crate::spec::{ExecRequest, ToolKind, ToolSpec};
 
-use self::audit::{AuditLog, Redactor};
+use self::audit::{AuditLog, Redacted, Redactor};
 use self::exec_policy::ExecPolicy;
 use self::loops::{ActionKey, LoopGuard, Verdict};
 use self::rate::{Budget, RateGuard};
-
-/// Tools that only look at the screen and return an image: they use the screenshot budget, are exempt
-/// from the repeated-call rule (the identical-screenshot rule covers them) and may be refused after the
-/// fact (taking a screenshot changes nothing in the VM).
-pub const SCREENSHOT_TOOLS: &[&str] = &["vm_screenshot", "vm_zoom"];
 
 /// Which guard refused a call (the audit log's `guard` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,58 +91,6 @@ impl From<Refusal> for ToolError {
     }
 }
 
-/// Monotonic time for the guards: the time since an arbitrary origin.
-pub trait Clock: Send + Sync + fmt::Debug {
-    /// Now, as a duration since the clock's origin.
-    fn now(&self) -> Duration;
-}
-
-/// The real monotonic clock.
-#[derive(Debug)]
-pub struct SystemClock {
-    origin: Instant,
-}
-
-impl Default for SystemClock {
-    fn default() -> Self {
-        SystemClock {
-            origin: Instant::now(),
-        }
-    }
-}
-
-impl Clock for SystemClock {
-    fn now(&self) -> Duration {
-        self.origin.elapsed()
-    }
-}
-
-/// A clock that moves only when told to: for tests of rates and windows without sleeping. Clones share
-/// the same time.
-#[derive(Debug, Clone, Default)]
-pub struct FakeClock {
-    nanos: Arc<AtomicU64>,
-}
-
-impl FakeClock {
-    /// A clock at zero.
-    pub fn new() -> FakeClock {
-        FakeClock::default()
-    }
-
-    /// Moves the clock forward.
-    pub fn advance(&self, by: Duration) {
-        let by = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
-        self.nanos.fetch_add(by, Ordering::SeqCst);
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> Duration {
-        Duration::from_nanos(self.nanos.load(Ordering::SeqCst))
-    }
-}
-
 /// The guard state of one VM.
 struct VmGuards {
     rate: RateGuard,
@@ -154,12 +103,6 @@ struct VmGuards {
 pub(crate) struct Note {
     pub(crate) kind: &'static str,
     pub(crate) text: String,
-}
-
-/// What a call that passed the guards carries to its end.
-struct Admitted {
-    notes: Vec<Note>,
-    vm: Arc<VmGuards>,
 }
 
 /// All guards of a face: settings, per-VM state, the audit log.
@@ -191,7 +134,7 @@ impl Guards {
         Guards::with_clock(config, Arc::new(SystemClock::default()))
     }
 
-    /// The guards of `config` on the given clock (tests use a [`FakeClock`]).
+    /// The guards of `config` on the given clock (tests use a [`crate::clock::FakeClock`]).
     pub fn with_clock(config: &Config, clock: Arc<dyn Clock>) -> Guards {
         let settings = config.guards().clone();
         let audit = config
@@ -210,137 +153,24 @@ impl Guards {
         }
     }
 
-    /// Runs one tool call through the guards: checks, then `call` with the (possibly adjusted) arguments,
-    /// then bookkeeping, warnings and the audit line. `vm` is the configured VM name the call is for.
-    pub async fn run<F, Fut>(
-        &self,
-        vm: &str,
-        tool: &str,
-        mut args: Value,
-        call: F,
-    ) -> Result<ToolOutput, ToolError>
-    where
-        F: FnOnce(Value) -> Fut,
-        Fut: Future<Output = Result<ToolOutput, ToolError>>,
-    {
-        let started = self.clock.now();
-        let admitted = self.admit(vm, tool, &mut args);
-        // Redacted before the call takes the arguments, and only when someone will read them.
-        let logged_args =
-            (self.audit.is_some() || self.verbose).then(|| self.redactor.redact_args(&args));
-        let (result, guard, notes) = match admitted {
-            Err(refusal) => (
-                Err(ToolError::from(refusal.clone())),
-                Some(refusal.guard),
-                Vec::new(),
-            ),
-            Ok(admitted) => {
-                let result = call(args).await;
-                let mut notes = admitted.notes;
-                let (result, guard) = self.after(tool, &admitted.vm, result, &mut notes);
-                (result.map(|out| with_notes(out, &notes)), guard, notes)
-            }
-        };
-        if let Some(args) = logged_args {
-            let latency = self.clock.now().saturating_sub(started);
-            let record = audit::Record {
-                vm,
-                tool,
-                args,
-                result: &result,
-                guard,
-                notes: &notes,
-                latency,
-            };
-            let line = self.redactor.line(&record);
-            if self.verbose {
-                tracing::info!(target: "computer_use::audit", "{line}");
-            }
-            if let Some(audit) = &self.audit {
-                audit.write(&line);
-            }
+    /// Starts one call of the tool `spec` on the configured VM `vm`; see the module documentation for the
+    /// steps that follow.
+    pub fn begin<'g>(&'g self, vm: &str, spec: &'static ToolSpec) -> GuardedCall<'g> {
+        GuardedCall {
+            guards: self,
+            vm: vm.to_owned(),
+            spec,
+            started: self.clock.now(),
+            notes: Vec::new(),
+            state: None,
+            logged_args: None,
+            refused_by: None,
         }
-        result
     }
 
-    /// The checks before a call: exec policy, loop guard, rate limit (in that order, so a call refused by
-    /// policy or as a loop spends no budget). A call that passes is recorded for the loop guard.
-    fn admit(&self, vm: &str, tool: &str, args: &mut Value) -> Result<Admitted, Refusal> {
-        let mut notes: Vec<Note> = self
-            .exec
-            .check(tool, args)?
-            .into_iter()
-            .map(|text| Note {
-                kind: "timeout_lowered",
-                text,
-            })
-            .collect();
-        let state = self.state(vm);
-        let screenshot = SCREENSHOT_TOOLS.contains(&tool);
-        let now = self.clock.now();
-        let mut loops = lock(&state.loops);
-        let key = ActionKey::new(tool, args);
-        if self.settings.loops().enabled() && !screenshot {
-            match loops.check(&key, now) {
-                Verdict::Allow => {}
-                Verdict::Warn(text) => notes.push(Note {
-                    kind: "loop_warning",
-                    text,
-                }),
-                Verdict::Refuse(text) => return Err(Refusal::new(GuardKind::Loop, text)),
-            }
-        }
-        if self.settings.rate().enabled() {
-            let budget = if screenshot {
-                Budget::Screenshots
-            } else {
-                Budget::Actions
-            };
-            state.rate.check(budget, vm)?;
-        }
-        if !screenshot {
-            loops.record(key, now);
-        }
-        drop(loops);
-        Ok(Admitted { notes, vm: state })
-    }
-
-    /// Bookkeeping after a call: hashes returned images (identical screens in a row are warned about, then
-    /// a screenshot is refused; a new screen is progress). Returns which guard refused, if one did.
-    fn after(
-        &self,
-        tool: &str,
-        vm: &VmGuards,
-        result: Result<ToolOutput, ToolError>,
-        notes: &mut Vec<Note>,
-    ) -> (Result<ToolOutput, ToolError>, Option<GuardKind>) {
-        let out = match result {
-            Ok(out) if self.settings.loops().enabled() => out,
-            other => return (other, None),
-        };
-        let Some(hash) = image_hash(&out) else {
-            return (Ok(out), None);
-        };
-        let screenshot = SCREENSHOT_TOOLS.contains(&tool);
-        let frame = out.details.get("frame").and_then(Value::as_u64);
-        let verdict = lock(&vm.loops).observe_screen(hash, self.clock.now(), screenshot, frame);
-        match verdict {
-            Verdict::Allow => (Ok(out), None),
-            Verdict::Warn(text) => {
-                notes.push(Note {
-                    kind: "screen_warning",
-                    text,
-                });
-                (Ok(out), None)
-            }
-            Verdict::Refuse(text) => (
-                Err(ToolError {
-                    kind: ToolErrorKind::Rejected,
-                    message: text,
-                }),
-                Some(GuardKind::Loop),
-            ),
-        }
+    /// Whether anyone reads audit lines (the file, or stderr with `logVerbose`).
+    fn audited(&self) -> bool {
+        self.audit.is_some() || self.verbose
     }
 
     /// The state of `vm`, created on first use.
@@ -362,31 +192,170 @@ impl Guards {
     }
 }
 
+/// One call on its way through the guards: created by [`Guards::begin`], ended by [`GuardedCall::finish`]
+/// (which writes the audit line whatever happened).
+pub struct GuardedCall<'g> {
+    guards: &'g Guards,
+    vm: String,
+    spec: &'static ToolSpec,
+    started: Duration,
+    notes: Vec<Note>,
+    /// The VM's guard state, once admitted.
+    state: Option<Arc<VmGuards>>,
+    /// The arguments as the audit log shows them (redacted), once known.
+    logged_args: Option<Redacted>,
+    /// The guard that refused the call, if one did.
+    refused_by: Option<GuardKind>,
+}
+
+impl GuardedCall<'_> {
+    /// The tool being called.
+    pub fn spec(&self) -> &'static ToolSpec {
+        self.spec
+    }
+
+    /// Remembers the arguments for the audit line: the typed arguments (as JSON) once parsed, or the raw
+    /// arguments of a call that did not parse. Redacted at once, and only when someone reads the log.
+    pub fn log_args(&mut self, args: &Value) {
+        if self.guards.audited() {
+            self.logged_args = Some(self.guards.redactor.redact_args(args));
+        }
+    }
+
+    /// The exec policy on the command the tool declared; may lower its timeout (with a note).
+    pub fn judge_exec(&mut self, request: ExecRequest<'_>) -> Result<(), ToolError> {
+        match self.guards.exec.check(request) {
+            Ok(notes) => {
+                self.notes.extend(notes.into_iter().map(|text| Note {
+                    kind: "timeout_lowered",
+                    text,
+                }));
+                Ok(())
+            }
+            Err(refusal) => Err(self.refuse(refusal)),
+        }
+    }
+
+    /// The loop guard and the rate limit, on the call's typed arguments (`args`, as JSON). A call that
+    /// passes is recorded for the loop guard. A refused call spends no budget.
+    pub fn admit(&mut self, args: &Value) -> Result<(), ToolError> {
+        let guards = self.guards;
+        let state = guards.state(&self.vm);
+        let look = self.spec.kind == ToolKind::Look;
+        let now = guards.clock.now();
+        let mut loops = lock(&state.loops);
+        let key = ActionKey::new(self.spec.name, args);
+        if guards.settings.loops().enabled() && !look {
+            match loops.check(&key, now) {
+                Verdict::Allow => {}
+                Verdict::Warn(text) => self.notes.push(Note {
+                    kind: "loop_warning",
+                    text,
+                }),
+                Verdict::Refuse(text) => {
+                    drop(loops);
+                    return Err(self.refuse(Refusal::new(GuardKind::Loop, text)));
+                }
+            }
+        }
+        if guards.settings.rate().enabled() {
+            let budget = if look {
+                Budget::Screenshots
+            } else {
+                Budget::Actions
+            };
+            if let Err(refusal) = state.rate.check(budget, &self.vm) {
+                drop(loops);
+                return Err(self.refuse(refusal));
+            }
+        }
+        if !look {
+            loops.record(key, now);
+        }
+        drop(loops);
+        self.state = Some(state);
+        Ok(())
+    }
+
+    /// Ends the call: screen bookkeeping on an admitted call's images (identical screens in a row are
+    /// warned about, then a look is refused; a new screen is progress), the warnings prepended to a
+    /// successful result, and the audit line.
+    pub fn finish(
+        mut self,
+        result: Result<ToolOutput, ToolError>,
+    ) -> Result<ToolOutput, ToolError> {
+        let result = match (result, &self.state) {
+            (Ok(out), Some(state)) if self.guards.settings.loops().enabled() => {
+                self.observe_screen(state.clone(), out)
+            }
+            (other, _) => other,
+        };
+        let result = result.map(|out| with_notes(out, &self.notes));
+        self.write_audit(&result);
+        result
+    }
+
+    fn observe_screen(
+        &mut self,
+        state: Arc<VmGuards>,
+        out: ToolOutput,
+    ) -> Result<ToolOutput, ToolError> {
+        let Some(hash) = screens::image_hash(&out) else {
+            return Ok(out);
+        };
+        let look = self.spec.kind == ToolKind::Look;
+        let frame = out.details.get("frame").and_then(Value::as_u64);
+        let verdict = lock(&state.loops).observe_screen(hash, self.guards.clock.now(), look, frame);
+        match verdict {
+            Verdict::Allow => Ok(out),
+            Verdict::Warn(text) => {
+                self.notes.push(Note {
+                    kind: "screen_warning",
+                    text,
+                });
+                Ok(out)
+            }
+            Verdict::Refuse(text) => Err(self.refuse(Refusal::new(GuardKind::Loop, text))),
+        }
+    }
+
+    /// Records which guard refused and turns the refusal into the agent's error.
+    fn refuse(&mut self, refusal: Refusal) -> ToolError {
+        self.refused_by = Some(refusal.guard);
+        ToolError::from(refusal)
+    }
+
+    fn write_audit(&self, result: &Result<ToolOutput, ToolError>) {
+        let guards = self.guards;
+        if !guards.audited() {
+            return;
+        }
+        let empty = guards.redactor.redact_args(&Value::Null);
+        let record = audit::Record {
+            vm: &self.vm,
+            tool: self.spec.name,
+            args: self.logged_args.as_ref().unwrap_or(&empty),
+            result,
+            guard: self.refused_by,
+            notes: &self.notes,
+            latency: guards.clock.now().saturating_sub(self.started),
+        };
+        let line = guards.redactor.line(&record);
+        if guards.verbose {
+            tracing::info!(target: "computer_use::audit", "{line}");
+        }
+        if let Some(audit) = &guards.audit {
+            audit.write(&line);
+        }
+    }
+}
+
 /// A poisoned lock only means another call panicked mid-update; the counters are still usable.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
     }
-}
-
-/// A hash of every image of a result (the encoded bytes, as base64), or None without images.
-fn image_hash(out: &ToolOutput) -> Option<u64> {
-    let mut hasher = Sha256::new();
-    let mut any = false;
-    for c in &out.content {
-        if let Content::Image { base64, mime } = c {
-            hasher.update(mime.as_bytes());
-            hasher.update(base64.as_bytes());
-            any = true;
-        }
-    }
-    any.then(|| {
-        let digest = hasher.finalize();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
-        u64::from_be_bytes(first)
-    })
 }
 
 /// Prepends the notes as one text block and lists them in `details.warnings`.
@@ -432,30 +401,5 @@ mod tests {
                 "101st", "111th"
             ]
         );
-    }
-
-    #[test]
-    fn fake_clock_clones_share_time() {
-        let a = FakeClock::new();
-        let b = a.clone();
-        a.advance(Duration::from_millis(1500));
-        assert_eq!(b.now(), Duration::from_millis(1500));
-    }
-
-    #[test]
-    fn image_hash_depends_on_the_image_only() {
-        let img = |b: &str| ToolOutput {
-            content: vec![
-                Content::Text("t".into()),
-                Content::Image {
-                    base64: b.into(),
-                    mime: "image/jpeg",
-                },
-            ],
-            details: Default::default(),
-        };
-        assert_eq!(image_hash(&ToolOutput::text("x")), None);
-        assert_eq!(image_hash(&img("AAAA")), image_hash(&img("AAAA")));
-        assert_ne!(image_hash(&img("AAAA")), image_hash(&img("AAAB")));
     }
 }

@@ -6,22 +6,22 @@
 //!   JSON Schema export, and resolution into per-VM targets.
 //! - [`vm`] — sessions to each VM's cua-computer-server: address resolution (Lume / URL / local desktop),
 //!   two lanes per VM, Lume lifecycle (`vm up|down|list|status`).
-//! - [`imaging`] — the screenshot pipeline: decode → scale → encode → fit the byte and model budgets.
-//! - [`coords`] — image pixels ↔ screenshot pixels ↔ input points, frames and their staleness.
-//! - [`keys`] — key names people write → the server's key names.
-//! - [`tools`] — the `vm_*` tools: registry, schemas, results; the single source for every face.
+//! - [`tools`] — the `vm_*` tools: the registry, and [`tools::call`], the one path every face's call takes.
+//! - [`spec`] — each tool's facts (kind, effect, batching, server commands, annotations): one home each.
+//! - [`result`] — what a call returns: content and details, or a classified error with its hint.
 //! - [`guards`] — between the tools and the sessions: rate limit, loop guard, exec policy, audit log.
+//! - [`clock`] — monotonic time, fakeable in tests.
 //!
-//! Data flows one way: face → tools → guards → [`vm`] session → wire (`cua-protocol`, `lume-api`).
+//! The screenshot pipeline (`computer-use-imaging`), the coordinate spaces (`computer-use-coords`) and the
+//! key names (`computer-use-keys`) are crates of their own: they know nothing of VMs or tools.
+//!
+//! Data flows one way: face → [`tools`] → [`guards`] → [`vm`] session → wire (`cua-protocol`, `lume-api`).
 #![deny(missing_docs)]
 
+pub mod clock;
 pub mod config;
-pub mod coords;
 pub mod guards;
-pub mod imaging;
-pub mod keys;
+pub mod result;
+pub mod spec;
 pub mod tools;
 pub mod vm;
-
-/// The wire client, re-exported so faces need no direct dependency on it.
-pub use cua_protocol as cua;

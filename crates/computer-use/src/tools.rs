@@ -1,17 +1,26 @@
 //! The `vm_*` tools: one registry, the single source of truth for every face.
 //!
-//! Each tool is a unit struct implementing [`TypedTool`]: a name, a description (tokens cost money, so they
-//! are short), a closed argument type (`#[serde(deny_unknown_fields)]`) whose JSON Schema is generated from
-//! it, and an async `run`. Faces never restate a tool: MCP lists [`registry`] and calls [`call`], the CLI's
-//! `tools --json` prints the same list, and the OpenClaw shim registers what the binary reports.
+//! Each tool is a unit struct implementing [`TypedTool`]: a [`ToolSpec`] (name, description and every other
+//! fact about it), a closed argument type (`#[serde(deny_unknown_fields)]`) whose JSON Schema is generated
+//! from it, and an async `run`. Faces never restate a tool: MCP lists [`registry`] and calls [`call`], the
+//! CLI's `tools --json` prints the same list, and the OpenClaw shim registers what the binary reports.
+//!
+//! Every call takes one path, [`call`]: find the tool, parse its typed arguments, pass the guards on them
+//! (see [`crate::guards`]), run, finish (warnings, audit). `vm_batch` runs its actions through the same
+//! path, so each action is guarded like a call of its own.
 //!
 //! Results are text and images plus structured `details`; failures are a [`ToolError`] whose kind tells a
 //! face whether the model should read it (soft) or the call failed (hard), and whether the action may have
 //! happened (never replay: say so and let the agent re-observe).
+//!
+//! # Adding a tool
+//! See ARCHITECTURE.md ("Adding a tool"): one file with the argument type, the [`ToolSpec`] and `run`, and one
+//! line in [`registry`].
 
+mod args;
+mod call;
+pub mod capture;
 mod context;
-mod error;
-mod output;
 mod registry;
 
 pub mod control;
@@ -21,42 +30,53 @@ pub mod pointer;
 pub mod screen;
 pub mod shell;
 
-pub use context::ToolContext;
-pub use error::{ToolError, ToolErrorKind};
-pub use output::{Content, ToolOutput};
-pub use registry::{ToolInfo, call, find, list, registry};
+pub use crate::result::{Content, Outcome, ToolError, ToolErrorKind, ToolOutput};
+pub use crate::spec::{Annotations, Batching, Effect, ToolKind, ToolSpec};
+pub use args::parse_args;
+pub use call::call;
+pub use capture::{Captured, capture};
+pub use context::{Space, ToolContext};
+pub use registry::{ToolInfo, find, list, registry};
 
 use std::future::Future;
 use std::pin::Pin;
 
 use schemars::JsonSchema;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::spec::ExecRequest;
 
 /// A boxed tool future.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = Result<ToolOutput, ToolError>> + Send + 'a>>;
 
-/// A tool as the registry sees it (object safe).
+/// A tool as the registry sees it (object safe). Implemented for every [`TypedTool`]; call tools through
+/// [`call`], which adds nothing a tool could skip.
 pub trait Tool: Send + Sync + 'static {
-    /// `vm_…`.
-    fn name(&self) -> &'static str;
-    /// What the model reads.
-    fn description(&self) -> &'static str;
+    /// Every fact about the tool.
+    fn spec(&self) -> &'static ToolSpec;
     /// The closed JSON Schema of the arguments.
     fn input_schema(&self) -> Value;
-    /// Parses `args` and runs.
+    /// Parses `args`, passes the guards and runs (see [`call`]).
     fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a>;
 }
 
-/// The convenient way to write a tool: typed arguments, schema derived from them.
+/// The way to write a tool: typed arguments, schema derived from them, facts in [`TypedTool::SPEC`].
 pub trait TypedTool: Send + Sync + 'static {
-    /// Argument type; must be `#[serde(deny_unknown_fields)]`.
-    type Args: DeserializeOwned + JsonSchema + Send;
-    /// `vm_…`.
-    const NAME: &'static str;
-    /// What the model reads.
-    const DESCRIPTION: &'static str;
-    /// Runs with parsed arguments.
+    /// Argument type; must be `#[serde(deny_unknown_fields)]`. Serialised back to JSON for the loop guard
+    /// and the audit log, so they see the arguments as the tool does (defaults filled in).
+    type Args: DeserializeOwned + Serialize + JsonSchema + Send + Sync;
+    /// Every fact about the tool.
+    const SPEC: &'static ToolSpec;
+
+    /// The command the exec policy must judge, borrowed from the typed arguments (so what is judged is what
+    /// runs). `None` (the default) for tools that run no program.
+    fn exec_request(_args: &mut Self::Args) -> Option<ExecRequest<'_>> {
+        None
+    }
+
+    /// Runs with parsed arguments that passed the guards.
     fn run(
         &self,
         ctx: &ToolContext,
@@ -65,12 +85,8 @@ pub trait TypedTool: Send + Sync + 'static {
 }
 
 impl<T: TypedTool> Tool for T {
-    fn name(&self) -> &'static str {
-        T::NAME
-    }
-
-    fn description(&self) -> &'static str {
-        T::DESCRIPTION
+    fn spec(&self) -> &'static ToolSpec {
+        T::SPEC
     }
 
     fn input_schema(&self) -> Value {
@@ -78,37 +94,6 @@ impl<T: TypedTool> Tool for T {
     }
 
     fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a> {
-        Box::pin(async move {
-            let args = parse_args::<T::Args>(T::NAME, args)?;
-            self.run(ctx, args).await
-        })
-    }
-}
-
-/// Parses arguments; `null` means `{}`. Errors name the tool, the field and what was expected.
-pub fn parse_args<A: DeserializeOwned>(tool: &str, args: Value) -> Result<A, ToolError> {
-    let args = if args.is_null() {
-        Value::Object(serde_json::Map::new())
-    } else {
-        args
-    };
-    if !args.is_object() {
-        return Err(ToolError::invalid(format!(
-            "{tool}: arguments must be a JSON object, got {}",
-            kind_of(&args)
-        )));
-    }
-    serde_json::from_value(args)
-        .map_err(|e| ToolError::invalid(format!("{tool}: invalid arguments: {e}")))
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Box::pin(call::guarded(self, ctx, args))
     }
 }

@@ -3,6 +3,8 @@
 //!
 //! The guards run in front of a **fake tool** (a closure that records its arguments and returns text, or a
 //! fixed image for `vm_screenshot`) on a **fake clock**, so budgets and windows are tested without sleeping.
+//! The harness drives a [`GuardedCall`] the way `tools::call` does (the registry's spec; for `vm_exec` and
+//! `vm_launch` the real typed arguments and the command they declare), with the fake in place of `run`.
 //! The same guards in front of the real tools and the real server are tested in `guards_real.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,9 +13,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use computer_use::clock::FakeClock;
 use computer_use::config::Config;
-use computer_use::guards::{FakeClock, Guards};
-use computer_use::tools::{Content, ToolError, ToolErrorKind, ToolOutput};
+use computer_use::guards::{GuardedCall, Guards};
+use computer_use::spec::{Batching, Effect, ToolKind, ToolSpec};
+use computer_use::tools::shell::{Exec, Launch};
+use computer_use::tools::{
+    Content, ToolError, ToolErrorKind, ToolOutput, TypedTool, find, parse_args,
+};
 use serde_json::{Value, json};
 
 /// Guards from a config body, a fake clock, and a fake tool that records what reached it.
@@ -44,28 +51,59 @@ impl Harness {
     }
 
     async fn call_on(&self, vm: &str, tool: &str, args: Value) -> Result<ToolOutput, ToolError> {
-        self.guards
-            .run(vm, tool, args, |args| async move {
-                self.ran.lock().unwrap().push((tool.to_owned(), args));
-                if tool == "vm_screenshot" {
-                    let frame = self.frame.fetch_add(1, Ordering::SeqCst) + 1;
-                    let base64 = self.screen.lock().unwrap().clone();
-                    return Ok(ToolOutput {
-                        content: vec![
-                            Content::Text(format!("Screenshot, frame {frame}")),
-                            Content::Image {
-                                base64,
-                                mime: "image/png",
-                            },
-                        ],
-                        details: [("frame".to_owned(), Value::from(frame))]
-                            .into_iter()
-                            .collect(),
-                    });
-                }
-                Ok(ToolOutput::text(format!("did {tool}")))
-            })
+        self.call_with(vm, tool, args, |args| async move { self.fake(tool, args) })
             .await
+    }
+
+    /// One call through the guards, with `run` in place of the tool.
+    async fn call_with<F, Fut>(
+        &self,
+        vm: &str,
+        tool: &str,
+        mut args: Value,
+        run: F,
+    ) -> Result<ToolOutput, ToolError>
+    where
+        F: FnOnce(Value) -> Fut,
+        Fut: std::future::Future<Output = Result<ToolOutput, ToolError>>,
+    {
+        let spec = find(tool).map_or(&CUSTOM, |t| t.spec());
+        let mut call = self.guards.begin(vm, spec);
+        let judged = match tool {
+            "vm_exec" => judge::<Exec>(&mut call, &mut args),
+            "vm_launch" => judge::<Launch>(&mut call, &mut args),
+            _ => Ok(()),
+        };
+        call.log_args(&args);
+        if let Err(e) = judged {
+            return call.finish(Err(e));
+        }
+        if let Err(e) = call.admit(&args) {
+            return call.finish(Err(e));
+        }
+        let result = run(args).await;
+        call.finish(result)
+    }
+
+    fn fake(&self, tool: &str, args: Value) -> Result<ToolOutput, ToolError> {
+        self.ran.lock().unwrap().push((tool.to_owned(), args));
+        if tool == "vm_screenshot" {
+            let frame = self.frame.fetch_add(1, Ordering::SeqCst) + 1;
+            let base64 = self.screen.lock().unwrap().clone();
+            return Ok(ToolOutput {
+                content: vec![
+                    Content::Text(format!("Screenshot, frame {frame}")),
+                    Content::Image {
+                        base64,
+                        mime: "image/png",
+                    },
+                ],
+                details: [("frame".to_owned(), Value::from(frame))]
+                    .into_iter()
+                    .collect(),
+            });
+        }
+        Ok(ToolOutput::text(format!("did {tool}")))
     }
 
     fn runs(&self) -> usize {
@@ -79,6 +117,32 @@ impl Harness {
     fn show(&self, base64: &str) {
         *self.screen.lock().unwrap() = base64.to_owned();
     }
+}
+
+/// A tool the registry does not have, for the audit's redaction by argument name.
+const CUSTOM: ToolSpec = ToolSpec {
+    name: "vm_custom",
+    title: "Custom",
+    description: "A tool only this test has.",
+    kind: ToolKind::Meta,
+    effect: Effect::ReadOnly,
+    idempotent: true,
+    open_world: false,
+    batching: Batching::Allowed,
+    commands: &[],
+};
+
+/// The exec policy on `T`'s typed arguments, as `tools::call` does it; `args` becomes the typed arguments
+/// (with a lowered timeout) as JSON.
+fn judge<T: TypedTool>(call: &mut GuardedCall<'_>, args: &mut Value) -> Result<(), ToolError> {
+    let mut typed: T::Args = parse_args(T::SPEC.name, args.clone())?;
+    if let Some(request) = T::exec_request(&mut typed) {
+        call.judge_exec(request)?;
+    }
+    let mut json = serde_json::to_value(&typed).unwrap();
+    json.as_object_mut().unwrap().retain(|_, v| !v.is_null());
+    *args = json;
+    Ok(())
 }
 
 fn first_text(out: &ToolOutput) -> &str {
@@ -458,10 +522,6 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
             json!({"command": "   "}),
             "Exec policy (allowlist): the command was not run: the command is empty.",
         ),
-        (
-            json!({"cmd": "ls"}),
-            "Exec policy (allowlist): the call was not sent: vm_exec needs a string `command` to be checked.",
-        ),
     ];
     for (args, want) in cases {
         assert_eq!(
@@ -483,10 +543,6 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
             json!({"app": "firefox", "args": ["x"]}),
             "Exec policy (allowlist): the command was not run: `firefox` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git.",
         ),
-        (
-            json!({"app": "xterm", "args": [1]}),
-            "Exec policy (allowlist): the call was not sent: vm_launch needs `args` as an array of strings to be checked.",
-        ),
     ];
     for (args, want) in launch_cases {
         assert_eq!(
@@ -494,6 +550,19 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
             want,
             "{args}"
         );
+    }
+    // Arguments the tool cannot read never reach the policy: they fail to parse, naming the field.
+    for (tool, args, field) in [
+        ("vm_exec", json!({"cmd": "ls"}), "unknown field `cmd`"),
+        (
+            "vm_launch",
+            json!({"app": "xterm", "args": [1]}),
+            "args[0]: expected a string",
+        ),
+    ] {
+        let e = h.call(tool, args).await.unwrap_err();
+        assert_eq!(e.kind, ToolErrorKind::InvalidArguments, "{e}");
+        assert!(e.message.contains(field), "{e}");
     }
     assert_eq!(h.runs(), 5, "no refused command reached the tool");
     // Other tools are not the exec policy's business.
@@ -607,17 +676,16 @@ async fn audit_log_records_every_call_without_secrets_text_or_images() {
     // A tool error that echoes the typed text, on a fake clock that moves 250 ms during the call.
     let clock = h.clock.clone();
     let failed = h
-        .guards
-        .run(
+        .call_with(
             "default",
             "vm_type",
             json!({"text": "another-typed-secret"}),
             |args| async move {
                 clock.advance(Duration::from_millis(250));
-                Err(ToolError {
-                    kind: ToolErrorKind::Failed,
-                    message: format!("could not type {}", args["text"].as_str().unwrap()),
-                })
+                Err(ToolError::failed(format!(
+                    "could not type {}",
+                    args["text"].as_str().unwrap()
+                )))
             },
         )
         .await;
@@ -692,18 +760,19 @@ async fn typed_text_is_logged_when_redaction_is_off() {
         path.display().to_string()
     ));
     h.call("vm_type", json!({"text": "hello"})).await.unwrap();
-    h.call(
-        "vm_exec",
-        json!({"command": "echo 0123456789abcdefghij", "token": "t0k3n"}),
-    )
-    .await
-    .unwrap();
+    h.call("vm_exec", json!({"command": "echo 0123456789abcdefghij"}))
+        .await
+        .unwrap();
+    h.call("vm_custom", json!({"token": "t0k3n"}))
+        .await
+        .unwrap();
     let lines = lines(&path);
     assert_eq!(lines[0]["args"], json!({"text": "hello"}));
     assert_eq!(
         lines[1]["args"],
-        json!({"command": "echo 0123456789a…[+9 chars]", "token": {"redacted": "secret"}})
+        json!({"command": "echo 0123456789a…[+9 chars]"})
     );
+    assert_eq!(lines[2]["args"], json!({"token": {"redacted": "secret"}}));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

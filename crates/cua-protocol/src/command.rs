@@ -46,6 +46,95 @@ pub enum CaptureFormat {
     Jpeg,
 }
 
+/// Declares [`CommandName`] with each command's wire name, in one list.
+macro_rules! command_names {
+    ($($variant:ident => $wire:literal,)*) => {
+        /// A server command's name without its parameters: what a tool declares it may send and what
+        /// `GET /commands` is checked against.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum CommandName {
+            $(
+                #[doc = concat!("`", $wire, "`")]
+                $variant,
+            )*
+        }
+
+        impl CommandName {
+            /// Every command, in protocol order.
+            pub const ALL: &'static [CommandName] = &[$(CommandName::$variant,)*];
+
+            /// The canonical wire name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(CommandName::$variant => $wire,)*
+                }
+            }
+        }
+    };
+}
+
+command_names! {
+    Version => "version",
+    Screenshot => "screenshot",
+    GetScreenSize => "get_screen_size",
+    GetCursorPosition => "get_cursor_position",
+    LeftClick => "left_click",
+    RightClick => "right_click",
+    DoubleClick => "double_click",
+    MoveCursor => "move_cursor",
+    MouseDown => "mouse_down",
+    MouseUp => "mouse_up",
+    DragTo => "drag_to",
+    Drag => "drag",
+    TypeText => "type_text",
+    PressKey => "press_key",
+    Hotkey => "hotkey",
+    KeyDown => "key_down",
+    KeyUp => "key_up",
+    Scroll => "scroll",
+    ScrollDirection => "scroll_direction",
+    ScrollUp => "scroll_up",
+    ScrollDown => "scroll_down",
+    CopyToClipboard => "copy_to_clipboard",
+    SetClipboard => "set_clipboard",
+    RunCommand => "run_command",
+    FileExists => "file_exists",
+    DirectoryExists => "directory_exists",
+    ListDir => "list_dir",
+    ReadText => "read_text",
+    WriteText => "write_text",
+    ReadBytes => "read_bytes",
+    WriteBytes => "write_bytes",
+    GetFileSize => "get_file_size",
+    DeleteFile => "delete_file",
+    CreateDir => "create_dir",
+    DeleteDir => "delete_dir",
+    Open => "open",
+    Launch => "launch",
+    GetCurrentWindowId => "get_current_window_id",
+    GetApplicationWindows => "get_application_windows",
+    GetWindowName => "get_window_name",
+    GetWindowSize => "get_window_size",
+    GetWindowPosition => "get_window_position",
+    SetWindowSize => "set_window_size",
+    SetWindowPosition => "set_window_position",
+    MaximizeWindow => "maximize_window",
+    MinimizeWindow => "minimize_window",
+    ActivateWindow => "activate_window",
+    CloseWindow => "close_window",
+    GetDesktopEnvironment => "get_desktop_environment",
+    SetWallpaper => "set_wallpaper",
+    GetAccessibilityTree => "get_accessibility_tree",
+    FindElement => "find_element",
+}
+
+impl std::fmt::Display for CommandName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One request to cua-computer-server. See `GET /commands` on a running server for the authoritative list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "command", content = "params", rename_all = "snake_case")]
@@ -232,60 +321,65 @@ pub enum Command {
 impl Command {
     /// The canonical wire name (`left_click`, `run_command`, …).
     pub fn name(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// Which command this is, without its parameters.
+    pub fn kind(&self) -> CommandName {
         use Command::*;
         match self {
-            Version => "version",
-            Screenshot { .. } => "screenshot",
-            GetScreenSize => "get_screen_size",
-            GetCursorPosition => "get_cursor_position",
-            LeftClick { .. } => "left_click",
-            RightClick { .. } => "right_click",
-            DoubleClick { .. } => "double_click",
-            MoveCursor { .. } => "move_cursor",
-            MouseDown { .. } => "mouse_down",
-            MouseUp { .. } => "mouse_up",
-            DragTo { .. } => "drag_to",
-            Drag { .. } => "drag",
-            TypeText { .. } => "type_text",
-            PressKey { .. } => "press_key",
-            Hotkey { .. } => "hotkey",
-            KeyDown { .. } => "key_down",
-            KeyUp { .. } => "key_up",
-            Scroll { .. } => "scroll",
-            ScrollDirection { .. } => "scroll_direction",
-            ScrollUp { .. } => "scroll_up",
-            ScrollDown { .. } => "scroll_down",
-            CopyToClipboard => "copy_to_clipboard",
-            SetClipboard { .. } => "set_clipboard",
-            RunCommand { .. } => "run_command",
-            FileExists { .. } => "file_exists",
-            DirectoryExists { .. } => "directory_exists",
-            ListDir { .. } => "list_dir",
-            ReadText { .. } => "read_text",
-            WriteText { .. } => "write_text",
-            ReadBytes { .. } => "read_bytes",
-            WriteBytes { .. } => "write_bytes",
-            GetFileSize { .. } => "get_file_size",
-            DeleteFile { .. } => "delete_file",
-            CreateDir { .. } => "create_dir",
-            DeleteDir { .. } => "delete_dir",
-            Open { .. } => "open",
-            Launch { .. } => "launch",
-            GetCurrentWindowId => "get_current_window_id",
-            GetApplicationWindows { .. } => "get_application_windows",
-            GetWindowName { .. } => "get_window_name",
-            GetWindowSize { .. } => "get_window_size",
-            GetWindowPosition { .. } => "get_window_position",
-            SetWindowSize { .. } => "set_window_size",
-            SetWindowPosition { .. } => "set_window_position",
-            MaximizeWindow { .. } => "maximize_window",
-            MinimizeWindow { .. } => "minimize_window",
-            ActivateWindow { .. } => "activate_window",
-            CloseWindow { .. } => "close_window",
-            GetDesktopEnvironment => "get_desktop_environment",
-            SetWallpaper { .. } => "set_wallpaper",
-            GetAccessibilityTree => "get_accessibility_tree",
-            FindElement { .. } => "find_element",
+            Version => CommandName::Version,
+            Screenshot { .. } => CommandName::Screenshot,
+            GetScreenSize => CommandName::GetScreenSize,
+            GetCursorPosition => CommandName::GetCursorPosition,
+            LeftClick { .. } => CommandName::LeftClick,
+            RightClick { .. } => CommandName::RightClick,
+            DoubleClick { .. } => CommandName::DoubleClick,
+            MoveCursor { .. } => CommandName::MoveCursor,
+            MouseDown { .. } => CommandName::MouseDown,
+            MouseUp { .. } => CommandName::MouseUp,
+            DragTo { .. } => CommandName::DragTo,
+            Drag { .. } => CommandName::Drag,
+            TypeText { .. } => CommandName::TypeText,
+            PressKey { .. } => CommandName::PressKey,
+            Hotkey { .. } => CommandName::Hotkey,
+            KeyDown { .. } => CommandName::KeyDown,
+            KeyUp { .. } => CommandName::KeyUp,
+            Scroll { .. } => CommandName::Scroll,
+            ScrollDirection { .. } => CommandName::ScrollDirection,
+            ScrollUp { .. } => CommandName::ScrollUp,
+            ScrollDown { .. } => CommandName::ScrollDown,
+            CopyToClipboard => CommandName::CopyToClipboard,
+            SetClipboard { .. } => CommandName::SetClipboard,
+            RunCommand { .. } => CommandName::RunCommand,
+            FileExists { .. } => CommandName::FileExists,
+            DirectoryExists { .. } => CommandName::DirectoryExists,
+            ListDir { .. } => CommandName::ListDir,
+            ReadText { .. } => CommandName::ReadText,
+            WriteText { .. } => CommandName::WriteText,
+            ReadBytes { .. } => CommandName::ReadBytes,
+            WriteBytes { .. } => CommandName::WriteBytes,
+            GetFileSize { .. } => CommandName::GetFileSize,
+            DeleteFile { .. } => CommandName::DeleteFile,
+            CreateDir { .. } => CommandName::CreateDir,
+            DeleteDir { .. } => CommandName::DeleteDir,
+            Open { .. } => CommandName::Open,
+            Launch { .. } => CommandName::Launch,
+            GetCurrentWindowId => CommandName::GetCurrentWindowId,
+            GetApplicationWindows { .. } => CommandName::GetApplicationWindows,
+            GetWindowName { .. } => CommandName::GetWindowName,
+            GetWindowSize { .. } => CommandName::GetWindowSize,
+            GetWindowPosition { .. } => CommandName::GetWindowPosition,
+            SetWindowSize { .. } => CommandName::SetWindowSize,
+            SetWindowPosition { .. } => CommandName::SetWindowPosition,
+            MaximizeWindow { .. } => CommandName::MaximizeWindow,
+            MinimizeWindow { .. } => CommandName::MinimizeWindow,
+            ActivateWindow { .. } => CommandName::ActivateWindow,
+            CloseWindow { .. } => CommandName::CloseWindow,
+            GetDesktopEnvironment => CommandName::GetDesktopEnvironment,
+            SetWallpaper { .. } => CommandName::SetWallpaper,
+            GetAccessibilityTree => CommandName::GetAccessibilityTree,
+            FindElement { .. } => CommandName::FindElement,
         }
     }
 

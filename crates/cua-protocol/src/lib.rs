@@ -32,7 +32,7 @@ mod http;
 mod reply;
 mod ws;
 
-pub use command::{Button, CaptureFormat, Command, ScrollDirection};
+pub use command::{Button, CaptureFormat, Command, CommandName, ScrollDirection};
 pub use endpoint::{
     CloudAuth, Endpoint, Resolve, ResolveError, ResolveFuture, Secret, SharedResolver,
 };

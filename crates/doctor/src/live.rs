@@ -131,9 +131,8 @@ pub async fn run(
     if !reachable {
         return skip_rest(out, "the server is not reachable");
     }
-    let (check, calibration) = screenshot::check(&ctx, &session).await;
-    out.push(check);
-    out.push(display::check(&session, calibration).await);
+    out.push(screenshot::check(&ctx, &session).await);
+    out.push(display::check(&ctx).await);
     out.push(
         shared_dir::check(
             &target,

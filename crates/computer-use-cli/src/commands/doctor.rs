@@ -29,9 +29,9 @@ pub async fn run(global: &Global, args: &DoctorArgs) -> anyhow::Result<ExitCode>
     })
     .await;
     if global.json {
-        println!("{}", report.to_json());
+        crate::print::line(report.to_json())?;
     } else {
-        print!("{}", human(&report));
+        crate::print::text(&human(&report))?;
     }
     Ok(if report.failed() {
         exit::ERROR.into()

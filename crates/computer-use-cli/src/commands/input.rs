@@ -1,54 +1,75 @@
-//! Actions for people: `exec`, `type`, `key`, `launch` go through the core's tools (so the guards and the
-//! audit log apply, and behaviour — chunked typing, key names, output caps — is the agents' own), and the
-//! tool's text is printed. `click` and `scroll` take **screen pixels** (what a person reads off the screen
-//! or a full-size `computer-use screenshot`), so they drive the session's input lane directly instead of the
-//! tools' image-pixel space.
+//! Actions for people: each runs the core's tool through `Tool::call` — the path every agent call takes, so
+//! the guards, the audit log and the held-button record apply and the behaviour (chunked typing, key names,
+//! output caps) is the agents' own — and prints the tool's text (or its details as JSON).
+//!
+//! `click` and `scroll` take **screen pixels** (what a person reads off the screen or a full-size
+//! `computer-use screenshot`): they run in [`Space::Screen`], which maps them through the calibration only,
+//! instead of the agents' image-pixel space. Defaults (scroll clicks, exec timeout) are the tools' own:
+//! only what was given on the command line is sent.
 
 use std::process::ExitCode;
 
-use computer_use::tools::{self, ToolContext};
-use computer_use::vm::VmSession;
-use serde_json::{Value, json};
+use computer_use::tools::keyboard::{Key, Type};
+use computer_use::tools::pointer::{Click, Scroll};
+use computer_use::tools::shell::{Exec, Launch};
+use computer_use::tools::{Space, Tool, ToolContext, ToolOutput};
+use serde_json::{Map, Value, json};
 
-use super::explain;
-use crate::cli::{ClickButton, ScrollWay};
+use crate::json::ToolDetails;
+use crate::print;
 
-/// Runs a tool and prints its text (or its details as JSON).
-async fn tool(ctx: &ToolContext, name: &str, args: Value, json_out: bool) -> anyhow::Result<Value> {
-    let out = tools::call(ctx, name, args).await?;
-    let details = Value::Object(out.details.clone());
+/// Runs a tool and prints its text (or its details as JSON); returns the output.
+async fn run(
+    ctx: &ToolContext,
+    tool: &dyn Tool,
+    args: Value,
+    json_out: bool,
+) -> anyhow::Result<ToolOutput> {
+    let out = tool.call(ctx, args).await?;
     if json_out {
-        println!("{details}");
-    } else if name != "vm_exec" {
-        println!("{}", out.joined_text());
+        print::json(&ToolDetails(out.details.clone()))?;
     }
-    Ok(details)
+    Ok(out)
+}
+
+async fn run_and_say(
+    ctx: &ToolContext,
+    tool: &dyn Tool,
+    args: Value,
+    json_out: bool,
+) -> anyhow::Result<ExitCode> {
+    let out = run(ctx, tool, args, json_out).await?;
+    if !json_out {
+        print::line(out.joined_text())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn exec(
     ctx: &ToolContext,
     command: &[String],
-    timeout: u64,
+    timeout: Option<u64>,
     json_out: bool,
 ) -> anyhow::Result<ExitCode> {
-    let args = json!({"command": command.join(" "), "timeout": timeout.max(1)});
-    let details = tool(ctx, "vm_exec", args, json_out).await?;
-    if !json_out {
-        print!("{}", details["stdout"].as_str().unwrap_or_default());
-        eprint!("{}", details["stderr"].as_str().unwrap_or_default());
+    let mut args = json!({"command": command.join(" ")});
+    if let Some(timeout) = timeout {
+        args["timeout"] = json!(timeout);
     }
-    let code = details["returnCode"].as_i64().unwrap_or(1);
+    let out = run(ctx, &Exec, args, json_out).await?;
+    if !json_out {
+        print::text(out.details["stdout"].as_str().unwrap_or_default())?;
+        eprint!("{}", out.details["stderr"].as_str().unwrap_or_default());
+    }
+    let code = out.details["returnCode"].as_i64().unwrap_or(1);
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
 
 pub async fn type_text(ctx: &ToolContext, text: &str, json_out: bool) -> anyhow::Result<ExitCode> {
-    tool(ctx, "vm_type", json!({"text": text}), json_out).await?;
-    Ok(ExitCode::SUCCESS)
+    run_and_say(ctx, &Type, json!({"text": text}), json_out).await
 }
 
 pub async fn key(ctx: &ToolContext, keys: &str, json_out: bool) -> anyhow::Result<ExitCode> {
-    tool(ctx, "vm_key", json!({"keys": keys}), json_out).await?;
-    Ok(ExitCode::SUCCESS)
+    run_and_say(ctx, &Key, json!({"keys": keys}), json_out).await
 }
 
 pub async fn launch(
@@ -61,33 +82,58 @@ pub async fn launch(
     if !args.is_empty() {
         call["args"] = json!(args);
     }
-    tool(ctx, "vm_launch", call, json_out).await?;
-    Ok(ExitCode::SUCCESS)
+    run_and_say(ctx, &Launch, call, json_out).await
 }
 
 pub async fn click(
-    session: &VmSession,
+    ctx: ToolContext,
     x: f64,
     y: f64,
-    button: ClickButton,
+    button: Option<String>,
+    json_out: bool,
 ) -> anyhow::Result<ExitCode> {
-    let at = Some((x, y));
-    let client = session.gui();
-    let result = match button {
-        ClickButton::Left => client.left_click(at).await,
-        ClickButton::Right => client.right_click(at).await,
-        ClickButton::Double => client.double_click(at).await,
-    };
-    result.map_err(|e| explain(session, e))?;
-    Ok(ExitCode::SUCCESS)
+    let mut args = Map::new();
+    args.insert("x".into(), json!(x));
+    args.insert("y".into(), json!(y));
+    if let Some(button) = button {
+        args.insert("button".into(), json!(button));
+    }
+    run_and_say(
+        &in_screen_pixels(ctx),
+        &Click,
+        Value::Object(args),
+        json_out,
+    )
+    .await
 }
 
-pub async fn scroll(session: &VmSession, way: ScrollWay, clicks: u32) -> anyhow::Result<ExitCode> {
-    let client = session.gui();
-    let result = match way {
-        ScrollWay::Up => client.scroll_up(clicks).await,
-        ScrollWay::Down => client.scroll_down(clicks).await,
-    };
-    result.map_err(|e| explain(session, e))?;
-    Ok(ExitCode::SUCCESS)
+pub async fn scroll(
+    ctx: ToolContext,
+    direction: &str,
+    clicks: Option<u32>,
+    at: Option<Vec<f64>>,
+    json_out: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut args = Map::new();
+    args.insert("direction".into(), json!(direction));
+    if let Some(clicks) = clicks {
+        args.insert("clicks".into(), json!(clicks));
+    }
+    if let Some([x, y]) = at.as_deref() {
+        args.insert("x".into(), json!(x));
+        args.insert("y".into(), json!(y));
+    }
+    run_and_say(
+        &in_screen_pixels(ctx),
+        &Scroll,
+        Value::Object(args),
+        json_out,
+    )
+    .await
+}
+
+/// People give screen pixels; a screenshot they take is full size (PNG here: only the space matters).
+fn in_screen_pixels(mut ctx: ToolContext) -> ToolContext {
+    ctx.space = Space::Screen { lossless: true };
+    ctx
 }

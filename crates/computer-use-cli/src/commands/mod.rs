@@ -1,5 +1,6 @@
-//! One function per command. Each loads the configuration, takes the VM session from the core, runs, and
-//! prints a short human line (or JSON with `--json`) on stdout.
+//! One function per command. Each builds the configuration, calls the core (for VM actions: a tool through
+//! `computer_use::tools`, the same path an agent's call takes, so the guards, the audit log and the
+//! held-button record apply), and prints a short human line (or JSON with `--json`) through `crate::print`.
 
 mod doctor;
 mod input;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use computer_use::tools::ToolContext;
-use computer_use::vm::{VmSession, Vms};
+use computer_use::vm::Vms;
 
 use crate::cli::{Cli, Command};
 use crate::setup;
@@ -35,17 +36,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut ctx = ToolContext::new(vms.clone());
     ctx.vm = g.vm.clone();
     match cli.command {
-        Command::Status => status::run(&*session(&vms, g)?, g.json).await,
-        Command::Screenshot { output } => {
-            screenshot::run(&*session(&vms, g)?, &output, g.json).await
-        }
+        Command::Status => status::run(&ctx, g.json).await,
+        Command::Screenshot { output } => screenshot::run(ctx, &output, g.json).await,
         Command::Exec { timeout, command } => input::exec(&ctx, &command, timeout, g.json).await,
-        Command::Click { x, y, button } => input::click(&*session(&vms, g)?, x, y, button).await,
+        Command::Click { x, y, button } => input::click(ctx, x, y, button, g.json).await,
         Command::Type { text } => input::type_text(&ctx, &text, g.json).await,
         Command::Key { keys } => input::key(&ctx, &keys, g.json).await,
-        Command::Scroll { direction, clicks } => {
-            input::scroll(&*session(&vms, g)?, direction, clicks).await
-        }
+        Command::Scroll {
+            direction,
+            clicks,
+            at,
+        } => input::scroll(ctx, &direction, clicks, at, g.json).await,
         Command::Launch { app, args } => input::launch(&ctx, &app, args, g.json).await,
         Command::Vm(cmd) => vm::run(&vms, g.vm.as_deref(), cmd, g.json).await,
         // Answered above.
@@ -53,13 +54,4 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn session(vms: &Vms, global: &crate::cli::Global) -> anyhow::Result<Arc<VmSession>> {
-    Ok(vms.get(global.vm.as_deref())?)
-}
-
-/// Turns a protocol error into the session's best explanation.
-pub(crate) fn explain(session: &VmSession, e: computer_use::cua::Error) -> anyhow::Error {
-    anyhow::Error::new(session.explain(e))
 }

@@ -19,9 +19,9 @@ fn config(global: &Global, args: &OpenclawConfigArgs) -> anyhow::Result<ExitCode
     if !args.write {
         let text = openclaw_config::snippet(&opts)?;
         if global.json {
-            println!("{}", serde_json::json!({"text": text}));
+            crate::print::line(serde_json::json!({"text": text}))?;
         } else {
-            print!("{text}");
+            crate::print::text(&text)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -36,16 +36,18 @@ fn config(global: &Global, args: &OpenclawConfigArgs) -> anyhow::Result<ExitCode
         .ok_or_else(|| anyhow::anyhow!("no openclaw.json to write: pass --config FILE"))?;
     let merged = openclaw_config::write(&path, &opts)?;
     if global.json {
-        println!(
-            "{}",
-            serde_json::json!({"path": path, "changes": merged.changes, "notes": merged.notes})
-        );
+        crate::print::line(
+            serde_json::json!({"path": path, "changes": merged.changes, "notes": merged.notes}),
+        )?;
     } else if merged.changes.is_empty() {
-        println!("{}: already set up, nothing changed", path.display());
+        crate::print::line(format!(
+            "{}: already set up, nothing changed",
+            path.display()
+        ))?;
     } else {
-        println!("{}: updated", path.display());
+        crate::print::line(format!("{}: updated", path.display()))?;
         for change in &merged.changes {
-            println!("  + {change}");
+            crate::print::line(format!("  + {change}"))?;
         }
     }
     if !global.json {

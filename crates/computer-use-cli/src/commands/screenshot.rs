@@ -1,49 +1,68 @@
-//! `computer-use screenshot -o FILE`: a full-resolution capture saved as PNG or JPEG by extension.
+//! `computer-use screenshot -o FILE`: the screen at full resolution, saved as PNG or JPEG by extension,
+//! through the core's screenshot tool in screen space (guards and audit apply; PNG is captured lossless,
+//! JPEG is the server's capture at `screenshot.captureQuality`, kept as is).
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use computer_use::cua::CaptureFormat;
-use computer_use::vm::VmSession;
+use base64::Engine as _;
+use computer_use::tools::screen::Screenshot;
+use computer_use::tools::{Content, Space, Tool, ToolContext};
+use serde_json::Value;
 
-use super::explain;
+use crate::json::ScreenshotSaved;
+use crate::print;
 
-pub async fn run(session: &VmSession, output: &Path, json: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(mut ctx: ToolContext, output: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let ext = output
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let (format, quality, label) = match ext.as_str() {
-        "png" => (CaptureFormat::Png, None, "PNG"),
-        "jpg" | "jpeg" => (CaptureFormat::Jpeg, Some(90), "JPEG"),
+    let (lossless, label) = match ext.as_str() {
+        "png" => (true, "PNG"),
+        "jpg" | "jpeg" => (false, "JPEG"),
         other => anyhow::bail!(
             "cannot tell the image format from the extension `{other}` of {}: use .png, .jpg or .jpeg",
             output.display()
         ),
     };
-    let shot = session
-        .gui()
-        .screenshot(format, quality)
-        .await
-        .map_err(|e| explain(session, e))?;
-    let (_, width, height) = computer_use::imaging::dimensions(&shot.bytes)
-        .with_context(|| "the server sent an image that does not decode")?;
-    std::fs::write(output, &shot.bytes)
-        .with_context(|| format!("cannot write {}", output.display()))?;
+    ctx.space = Space::Screen { lossless };
+    let out = Screenshot.call(&ctx, Value::Null).await?;
+    let Some(data) = out.content.iter().find_map(|c| match c {
+        Content::Image { base64, .. } => Some(base64),
+        Content::Text(_) => None,
+    }) else {
+        anyhow::bail!("the screenshot result holds no image");
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .context("the screenshot's image data is not valid base64")?;
+    let dimension = |key: &str| {
+        out.details
+            .get(key)
+            .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0)
+    };
+    let (width, height) = (dimension("width"), dimension("height"));
+    std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
     let path = std::fs::canonicalize(output).unwrap_or_else(|_| output.to_path_buf());
     if json {
-        let out = serde_json::json!({
-            "path": path, "width": width, "height": height, "format": label.to_lowercase(), "bytes": shot.bytes.len(),
-        });
-        println!("{out}");
+        print::json(&ScreenshotSaved {
+            path,
+            width,
+            height,
+            format: if lossless { "png" } else { "jpeg" },
+            bytes: bytes.len(),
+        })?;
     } else {
-        println!(
+        print::line(format!(
             "saved {width}x{height} {label} screenshot ({} KB) to {}",
-            shot.bytes.len().div_ceil(1024),
+            bytes.len().div_ceil(1024),
             path.display()
-        );
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

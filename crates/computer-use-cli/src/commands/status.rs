@@ -1,71 +1,59 @@
-//! `computer-use status`: connect, then report the server version, screen size and connection health.
+//! `computer-use status`: the core's status report (what `vm_status` returns to agents), as one line for
+//! people or the report itself with `--json`.
 //!
 //! On failure the session's health (server down, VM not running, not responding, …) leads the error, and
 //! `--json` prints it as an object on stdout too, so scripts need not parse the message.
 
 use std::process::ExitCode;
 
-use computer_use::vm::{Health, VmSession};
+use anyhow::Context as _;
+use computer_use::tools::control::{HealthReport, Status, StatusReport};
+use computer_use::tools::{Tool, ToolContext};
+use serde_json::Value;
 
-use super::explain;
-use crate::exit;
+use crate::json::StatusFailure;
+use crate::{exit, print};
 
-pub async fn run(session: &VmSession, json: bool) -> anyhow::Result<ExitCode> {
-    let client = session.gui();
-    let probed = async {
-        let version = client.version().await?;
-        let size = client.screen_size().await?;
-        Ok::<_, computer_use::cua::Error>((version, size))
-    }
-    .await;
+pub async fn run(ctx: &ToolContext, json: bool) -> anyhow::Result<ExitCode> {
+    let session = ctx.session()?;
     let target = session.target();
-    let health = session.health();
-    let (version, size) = match probed {
-        Ok(found) => found,
+    let provider = target.provider.kind().as_str();
+    let out = match Status.call(ctx, Value::Null).await {
+        Ok(out) => out,
         Err(e) => {
-            let error = explain(session, e);
+            let health = session.health();
             if json {
-                let out = serde_json::json!({
-                    "vm": target.name,
-                    "provider": target.provider.kind().as_str(),
-                    "health": health.to_json(),
-                    "error": format!("{error:#}"),
-                });
-                println!("{out}");
-                eprintln!("error: {error:#}");
+                print::json(&StatusFailure {
+                    vm: target.name.clone(),
+                    provider,
+                    health: HealthReport::from(&health),
+                    error: e.message.clone(),
+                    hint: e.hint.clone(),
+                })?;
+                eprintln!("error: {e}");
                 return Ok(exit::ERROR.into());
             }
-            return Err(error.context(format!(
-                "VM '{}' ({} provider): {health}",
-                target.name,
-                target.provider.kind().as_str()
+            return Err(anyhow::Error::new(e).context(format!(
+                "VM '{}' ({provider} provider): {health}",
+                target.name
             )));
         }
     };
-    let addr = match &health {
-        Health::Connected { addr, .. } => addr.clone(),
-        other => other.to_string(),
-    };
+    let report: StatusReport = serde_json::from_value(Value::Object(out.details))
+        .context("vm_status returned details that are not a status report")?;
     if json {
-        let out = serde_json::json!({
-            "vm": target.name,
-            "provider": target.provider.kind().as_str(),
-            "address": addr,
-            "health": health.to_json(),
-            "server": {"package": version.package, "protocol": version.protocol},
-            "screen": {"width": size.width, "height": size.height},
-        });
-        println!("{out}");
+        print::json(&report)?;
     } else {
-        println!(
-            "VM '{}' ({} provider) at {addr}: cua-computer-server {} (protocol {}), screen {}x{}",
-            target.name,
-            target.provider.kind().as_str(),
-            version.package,
-            version.protocol,
-            size.width,
-            size.height
-        );
+        print::line(format!(
+            "VM '{}' ({}) at {}: cua-computer-server {} (protocol {}), screen {}x{}",
+            report.vm,
+            report.via(),
+            report.address.as_deref().unwrap_or("an unknown address"),
+            report.server_version,
+            report.protocol,
+            report.screen_width,
+            report.screen_height
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

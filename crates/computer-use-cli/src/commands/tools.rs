@@ -1,8 +1,7 @@
 //! `computer-use tools [--json]`: the registry's tools, straight from the core and without touching a VM or
-//! the configuration. `--json` prints `{"tools":[{name, description, inputSchema}]}` — exactly what MCP's
+//! the configuration. `--json` prints `{"tools":[{name, description, inputSchema, annotations}]}` — exactly what MCP's
 //! `tools/list` serves, and what the OpenClaw shim registers at gateway start (so it must stay fast).
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -19,10 +18,7 @@ pub fn run(json: bool) -> anyhow::Result<ExitCode> {
     } else {
         table(&list)
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .context("cannot write to stdout")?;
+    crate::print::text(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

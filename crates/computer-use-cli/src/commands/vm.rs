@@ -6,6 +6,7 @@ use computer_use::vm::Vms;
 use computer_use::vm::lifecycle::LumeVm;
 
 use crate::cli::VmCommand;
+use crate::json::VmRow;
 
 pub async fn run(
     vms: &Vms,
@@ -20,58 +21,59 @@ pub async fn run(
             let list = lume.list().await?;
             if json {
                 let rows: Vec<_> = list.iter().map(row).collect();
-                println!("{}", serde_json::Value::Array(rows));
+                crate::print::json(&rows)?;
             } else {
                 for vm in &list {
-                    println!(
+                    crate::print::line(format!(
                         "{:<24} {:<14} {}",
                         vm.name,
                         vm.status.as_str(),
                         vm.ip_address.as_deref().unwrap_or("-")
-                    );
+                    ))?;
                 }
             }
         }
         VmCommand::Status => {
             let vm = lume.status().await?;
             if json {
-                println!("{}", row(&vm));
+                crate::print::json(&row(&vm))?;
             } else {
-                println!(
+                crate::print::line(format!(
                     "VM '{}' is {} (IP {})",
                     vm.name,
                     vm.status.as_str(),
                     vm.ip_address.as_deref().unwrap_or("none yet")
-                );
+                ))?;
             }
         }
         VmCommand::Up => {
             let vm = lume.up(|msg| eprintln!("{msg}")).await?;
             if json {
-                println!("{}", row(&vm));
+                crate::print::json(&row(&vm))?;
             } else {
-                println!(
+                crate::print::line(format!(
                     "VM '{}' is running at {}",
                     vm.name,
                     vm.ip_address.as_deref().unwrap_or("?")
-                );
+                ))?;
             }
         }
         VmCommand::Down => {
             lume.down().await?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({"name": lume.name(), "status": "stopped"})
-                );
+                crate::print::line(serde_json::json!({"name": lume.name(), "status": "stopped"}))?;
             } else {
-                println!("VM '{}' is stopped", lume.name());
+                crate::print::line(format!("VM '{}' is stopped", lume.name()))?;
             }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn row(vm: &computer_use::vm::lifecycle::VmDetails) -> serde_json::Value {
-    serde_json::json!({"name": vm.name, "status": vm.status.as_str(), "ipAddress": vm.ip_address})
+fn row(vm: &computer_use::vm::lifecycle::VmDetails) -> VmRow {
+    VmRow {
+        name: vm.name.clone(),
+        status: vm.status.as_str().to_owned(),
+        ip_address: vm.ip_address.clone(),
+    }
 }

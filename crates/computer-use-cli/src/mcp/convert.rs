@@ -3,15 +3,15 @@
 //! errors).
 //!
 //! - Success: the blocks, `structuredContent` = the tool's details plus `ok: true`.
-//! - A tool failure (rejected, failed, unavailable, ambiguous): one text block with the actionable message,
-//!   `isError: true`, `structuredContent` = `{ok: false, error: kind, outcome, hard, message}`. `outcome`
+//! - A tool failure (rejected, failed, unavailable, ambiguous): one text block with the actionable message
+//!   (and its hint), `isError: true`, `structuredContent` = `{ok: false, error: kind, outcome, hard, message,
+//!   hint?}`. `outcome`
 //!   says whether the action may have happened (`not_sent`, `failed`, `unknown`); `hard` marks failures a
 //!   host should count as a failed call rather than an answer (the VM is unreachable, or the outcome is
 //!   unknown).
 //! - Invalid arguments (wrong types, unknown fields, unknown tool): JSON-RPC `-32602 invalid params`, the
 //!   message naming the tool and the field.
 
-use computer_use::cua::Outcome;
 use computer_use::tools::{Content, ToolError, ToolErrorKind, ToolOutput};
 use rmcp::ErrorData;
 use rmcp::model::{CallToolResult, ContentBlock};
@@ -22,7 +22,7 @@ pub fn call_result(result: Result<ToolOutput, ToolError>) -> Result<CallToolResu
     match result {
         Ok(output) => Ok(success(output)),
         Err(e) if e.kind == ToolErrorKind::InvalidArguments => {
-            Err(ErrorData::invalid_params(e.message, None))
+            Err(ErrorData::invalid_params(e.to_string(), None))
         }
         Err(e) => Ok(failure(&e)),
     }
@@ -48,24 +48,19 @@ fn block(content: Content) -> ContentBlock {
 }
 
 fn failure(e: &ToolError) -> CallToolResult {
-    let mut result = CallToolResult::error(vec![ContentBlock::text(e.message.clone())]);
-    result.structured_content = Some(json!({
+    let mut result = CallToolResult::error(vec![ContentBlock::text(e.to_string())]);
+    let mut structured = json!({
         "ok": false,
         "error": e.kind.as_str(),
-        "outcome": outcome_name(e.outcome()),
+        "outcome": e.outcome_name(),
         "hard": e.is_hard(),
         "message": e.message,
-    }));
-    result
-}
-
-/// Stable lower-case names for structured output.
-fn outcome_name(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::NotSent => "not_sent",
-        Outcome::Failed => "failed",
-        Outcome::Unknown => "unknown",
+    });
+    if let Some(hint) = &e.hint {
+        structured["hint"] = json!(hint);
     }
+    result.structured_content = Some(structured);
+    result
 }
 
 #[cfg(test)]
@@ -116,10 +111,7 @@ mod tests {
             (ToolErrorKind::Unavailable, "not_sent", true),
             (ToolErrorKind::Ambiguous, "unknown", true),
         ] {
-            let error = ToolError {
-                kind,
-                message: "point (5000, 10) is off-screen; x must be 0..1279".into(),
-            };
+            let error = ToolError::new(kind, "point (5000, 10) is off-screen; x must be 0..1279");
             let Ok(result) = call_result(Err(error)) else {
                 panic!("{kind:?} must be an isError result, not a protocol error");
             };

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use computer_use::tools::{self, ToolContext, ToolInfo};
 use computer_use::vm::Vms;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, JsonObject, ListToolsResult,
+    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
     PaginatedRequestParams, RequestMetaObject, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
@@ -84,28 +84,27 @@ impl McpServer {
     }
 }
 
-/// The registry as MCP tools, built once (schema generation is not free, and the list never changes).
+/// The registry as MCP tools, built once (schema generation is not free, and the list never changes). Each
+/// entry is the core's [`ToolInfo`] as JSON — name, description, input schema and annotations, already in
+/// MCP's shape — so `tools/list` says exactly what `computer-use tools --json` prints.
 pub fn catalog() -> &'static [Tool] {
     static CATALOG: OnceLock<Vec<Tool>> = OnceLock::new();
-    CATALOG.get_or_init(|| tools::list().into_iter().map(to_mcp_tool).collect())
+    CATALOG.get_or_init(|| tools::list().into_iter().filter_map(to_mcp_tool).collect())
 }
 
-fn to_mcp_tool(info: ToolInfo) -> Tool {
-    let schema: JsonObject = match info.input_schema {
-        Value::Object(schema) => schema,
-        other => {
-            // A core bug (every argument type is a struct); keep serving, but closed and loudly.
+fn to_mcp_tool(info: ToolInfo) -> Option<Tool> {
+    let name = info.name;
+    match serde_json::to_value(info).and_then(serde_json::from_value::<Tool>) {
+        Ok(tool) => Some(tool),
+        Err(e) => {
+            // A core bug (a schema MCP cannot carry): leave the tool out loudly rather than serve it wrong.
             tracing::error!(
-                tool = info.name,
-                "the tool's input schema is not a JSON object ({other}); serving a closed empty schema"
+                tool = name,
+                "the tool's listing is not a valid MCP tool ({e}); not served"
             );
-            let mut closed = JsonObject::new();
-            closed.insert("type".into(), "object".into());
-            closed.insert("additionalProperties".into(), false.into());
-            closed
+            None
         }
-    };
-    Tool::new(info.name, info.description, Arc::new(schema))
+    }
 }
 
 impl ServerHandler for McpServer {

@@ -29,9 +29,9 @@ pub const TIMEOUT_MIN_MS: u64 = 1_000;
 /// Scale factor applied to screenshots before they reach the model.
 pub const SCREENSHOT_SCALE: f64 = 0.5;
 /// Smallest allowed scale.
-pub const SCREENSHOT_SCALE_MIN: f64 = 0.1;
+pub const SCREENSHOT_SCALE_MIN: f64 = imaging::MIN_SCALE;
 /// Largest allowed scale (no upscaling).
-pub const SCREENSHOT_SCALE_MAX: f64 = 1.0;
+pub const SCREENSHOT_SCALE_MAX: f64 = imaging::MAX_SCALE;
 /// The seed's screenshot size limit (10 MiB).
 pub const MAX_SCREENSHOT_BYTES: u64 = 10_485_760;
 /// Smallest allowed screenshot size limit: nothing useful fits below 1 KiB.
@@ -57,6 +57,15 @@ pub const SEED_KEYS: [&str; 8] = [
     "logVerbose",
     "maxScreenshotBytes",
 ];
+
+/// JPEG quality asked of the server for a capture that is then scaled and re-encoded (`screenshot.captureQuality`).
+pub const CAPTURE_QUALITY: u8 = 90;
+/// JPEG quality of the model image (`screenshot.quality`).
+pub const MODEL_JPEG_QUALITY: u8 = imaging::DEFAULT_JPEG_QUALITY;
+/// Longest edge of the model image (`screenshot.maxLongEdge`).
+pub const MAX_LONG_EDGE: u32 = imaging::MODEL_MAX_LONG_EDGE;
+/// Pixel budget of the model image (`screenshot.maxPixels`).
+pub const MAX_PIXELS: u64 = imaging::MODEL_MAX_PIXELS;
 
 /// Actions (every call except screenshots) allowed per minute per VM: generous, so only a runaway loop
 /// reaches it (a human-speed agent makes a few dozen per minute).

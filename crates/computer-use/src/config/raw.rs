@@ -168,10 +168,10 @@ impl Default for ScreenshotConfig {
     fn default() -> Self {
         Self {
             encoding: ImageFormatKind::Jpeg,
-            quality: 80,
-            capture_quality: 90,
-            max_long_edge: 1568,
-            max_pixels: 1_150_000,
+            quality: d::MODEL_JPEG_QUALITY,
+            capture_quality: d::CAPTURE_QUALITY,
+            max_long_edge: d::MAX_LONG_EDGE,
+            max_pixels: d::MAX_PIXELS,
         }
     }
 }

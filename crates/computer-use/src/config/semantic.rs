@@ -11,6 +11,7 @@ use url::Url;
 
 use super::defaults as d;
 use super::error::Problem;
+use super::exec_patterns;
 use super::raw::{Cloud, Config, ExecMode, ProviderKind};
 use super::validate::show_path;
 
@@ -135,7 +136,7 @@ fn check_guards(config: &Config, out: &mut Vec<Problem>) {
     let exec_base = ["guards".to_owned(), "exec".to_owned()];
     let exec = &config.guards.exec;
     for (i, pattern) in exec.deny.iter().enumerate() {
-        if let Some(why) = crate::guards::exec_policy::pattern_problem(pattern) {
+        if let Some(why) = exec_patterns::pattern_problem(pattern) {
             let path = at(&at(&exec_base, "deny"), &i.to_string());
             out.push(Problem::new(
                 &path,
@@ -144,7 +145,7 @@ fn check_guards(config: &Config, out: &mut Vec<Problem>) {
         }
     }
     for (i, program) in exec.allow.iter().enumerate() {
-        if let Some(why) = crate::guards::exec_policy::program_problem(program) {
+        if let Some(why) = exec_patterns::program_problem(program) {
             let path = at(&at(&exec_base, "allow"), &i.to_string());
             out.push(Problem::new(
                 &path,

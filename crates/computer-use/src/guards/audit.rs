@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::AuditConfig;
 use crate::guards::{GuardKind, Note, lock};
-use crate::tools::{Content, ToolError, ToolOutput};
+use crate::result::{Content, ToolError, ToolOutput};
 
 /// Argument names whose string values are typed or written text (redacted unless configured otherwise).
 pub const TEXT_ARGS: &[&str] = &[
@@ -76,7 +76,7 @@ pub(crate) struct Record<'a> {
     pub(crate) vm: &'a str,
     pub(crate) tool: &'a str,
     /// Already redacted.
-    pub(crate) args: Redacted,
+    pub(crate) args: &'a Redacted,
     pub(crate) result: &'a Result<ToolOutput, ToolError>,
     pub(crate) guard: Option<GuardKind>,
     pub(crate) notes: &'a [Note],

@@ -10,18 +10,16 @@
 //! - `allowlist` — the boundary: one plain command whose program is listed (shell metacharacters refused,
 //!   as are `find`'s `-exec`-style arguments that run another program), and no deny match.
 //!
-//! Both tools are read generically from their JSON arguments (`vm_exec {command, timeout?}`,
-//! `vm_launch {app, args?}`); in a checking mode a call whose command cannot be read is refused (fail
-//! closed). In every mode a `vm_exec` `timeout` (seconds) above `maxTimeoutSecs` is lowered to it.
+//! The tools declare what to judge from their typed arguments ([`ExecRequest`]), so the policy and the tool
+//! cannot disagree on what the arguments mean. In every mode a timeout (seconds) above `maxTimeoutSecs` is
+//! lowered to it.
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use serde_json::Value;
+use globset::GlobSet;
 
+use crate::config::exec_patterns::{METACHARACTERS, compile_deny};
 use crate::config::{ExecConfig, ExecMode};
 use crate::guards::{GuardKind, Refusal};
-
-/// Characters that make a shell do more than run one program (`$` covers `$(…)` and `${…}`).
-pub const METACHARACTERS: &[char] = &[';', '|', '&', '`', '$', '(', ')', '<', '>', '\n', '\r'];
+use crate::spec::{ExecCommand, ExecRequest};
 
 /// Arguments that make an allowed program run another one (`find -exec`, `-execdir`, `-ok`, `-okdir`).
 const EXEC_ARGS: &[&str] = &["-exec", "-execdir", "-ok", "-okdir"];
@@ -49,49 +47,9 @@ pub(crate) struct ExecPolicy {
     max_timeout_secs: u64,
 }
 
-/// Compiles one deny pattern (`*` matches anything, including `/`).
-fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
-    GlobBuilder::new(pattern).literal_separator(false).build()
-}
-
-/// Why a `deny` pattern is unusable, for configuration validation; None if it is fine.
-pub fn pattern_problem(pattern: &str) -> Option<String> {
-    if pattern.trim().is_empty() {
-        return Some("is empty; write a glob such as \"rm -rf *\"".to_owned());
-    }
-    glob(pattern)
-        .err()
-        .map(|e| format!("is not a valid glob ({}); `*` matches anything, `?` one character, `[abc]` one of a set", e.kind()))
-}
-
-/// Why an `allow` entry is unusable, for configuration validation; None if it is fine.
-pub fn program_problem(program: &str) -> Option<String> {
-    if program.is_empty() {
-        return Some(
-            "is empty; list program names such as \"ls\" or paths such as \"/usr/bin/git\""
-                .to_owned(),
-        );
-    }
-    if program.chars().any(char::is_whitespace) || program.contains(METACHARACTERS) {
-        return Some(
-            "must be a program name or path only (no spaces, arguments or shell metacharacters)"
-                .to_owned(),
-        );
-    }
-    None
-}
-
 impl ExecPolicy {
     pub(crate) fn new(config: &ExecConfig) -> ExecPolicy {
-        let deny_set = config
-            .deny()
-            .iter()
-            .try_fold(GlobSetBuilder::new(), |mut b, p| {
-                b.add(glob(p)?);
-                Ok::<_, globset::Error>(b)
-            })
-            .and_then(|b| b.build())
-            .ok();
+        let deny_set = compile_deny(config.deny()).ok();
         ExecPolicy {
             mode: config.mode(),
             allow: config.allow().to_vec(),
@@ -101,47 +59,29 @@ impl ExecPolicy {
         }
     }
 
-    /// Checks a call; may lower `timeout` in `args`. Returns notes for the result text.
-    pub(crate) fn check(&self, tool: &str, args: &mut Value) -> Result<Vec<String>, Refusal> {
+    /// Judges a call's command; may lower its timeout. Returns notes for the result text.
+    pub(crate) fn check(&self, request: ExecRequest<'_>) -> Result<Vec<String>, Refusal> {
         let mut notes = Vec::new();
-        match tool {
-            "vm_exec" => {
-                self.clamp_timeout(args, &mut notes);
-                if self.mode != ExecMode::Open {
-                    let command = args
-                        .get("command")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| self.unreadable(tool, "a string `command`"))?;
-                    self.check_command(&Command::Shell(command))?;
-                }
-            }
-            "vm_launch" if self.mode != ExecMode::Open => {
-                let app = args
-                    .get("app")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| self.unreadable(tool, "a string `app`"))?;
-                let launch_args = match args.get("args") {
-                    None | Some(Value::Null) => Vec::new(),
-                    Some(Value::Array(items)) => items
-                        .iter()
-                        .map(Value::as_str)
-                        .collect::<Option<Vec<&str>>>()
-                        .ok_or_else(|| self.unreadable(tool, "`args` as an array of strings"))?,
-                    Some(_) => return Err(self.unreadable(tool, "`args` as an array of strings")),
-                };
-                // The server starts `app` through a shell when there are no arguments.
-                let command = if launch_args.is_empty() {
-                    Command::Shell(app)
-                } else {
-                    Command::Program {
-                        app,
-                        args: launch_args,
-                    }
-                };
-                self.check_command(&command)?;
-            }
-            _ => {}
+        let ExecRequest {
+            command,
+            timeout_secs,
+        } = request;
+        if let Some(timeout) = timeout_secs {
+            self.clamp_timeout(timeout, &mut notes);
         }
+        if self.mode == ExecMode::Open {
+            return Ok(notes);
+        }
+        let command = match command {
+            ExecCommand::Shell(text) => Command::Shell(text.as_str()),
+            // The server starts a program through a shell when it has no arguments.
+            ExecCommand::Program { app, args } if args.is_empty() => Command::Shell(app.as_str()),
+            ExecCommand::Program { app, args } => Command::Program {
+                app: app.as_str(),
+                args: args.iter().map(String::as_str).collect(),
+            },
+        };
+        self.check_command(&command)?;
         Ok(notes)
     }
 
@@ -245,31 +185,17 @@ impl ExecPolicy {
         }
     }
 
-    fn clamp_timeout(&self, args: &mut Value, notes: &mut Vec<String>) {
-        let Some(timeout) = args.get_mut("timeout") else {
-            return;
-        };
-        // Anything but a whole number of seconds is left to the tool's own argument check.
-        let Some(asked) = timeout.as_u64() else {
+    fn clamp_timeout(&self, timeout: &mut Option<u64>, notes: &mut Vec<String>) {
+        let Some(asked) = *timeout else {
             return;
         };
         let max = self.max_timeout_secs;
         if asked > max {
-            *timeout = Value::from(max);
+            *timeout = Some(max);
             notes.push(format!(
                 "Note: the timeout was lowered from {asked} s to {max} s, the configured maximum."
             ));
         }
-    }
-
-    fn unreadable(&self, tool: &str, expected: &str) -> Refusal {
-        Refusal::new(
-            GuardKind::ExecPolicy,
-            format!(
-                "Exec policy ({}): the call was not sent: {tool} needs {expected} to be checked.",
-                self.mode.as_str()
-            ),
-        )
     }
 }
 
@@ -293,16 +219,5 @@ mod tests {
     #[test]
     fn normalizing_collapses_whitespace() {
         assert_eq!(normalize("  rm   -rf\t/ "), "rm -rf /");
-    }
-
-    #[test]
-    fn pattern_and_program_problems() {
-        assert_eq!(pattern_problem("rm -rf *"), None);
-        assert!(pattern_problem("[unclosed").is_some_and(|p| p.contains("not a valid glob")));
-        assert!(pattern_problem(" ").is_some());
-        assert_eq!(program_problem("/usr/bin/git"), None);
-        assert!(program_problem("ls -la").is_some());
-        assert!(program_problem("a;b").is_some());
-        assert!(program_problem("").is_some());
     }
 }

@@ -1,12 +1,32 @@
-//! What a tool call runs with: the VM sessions, which VM, and the caller's cancellation.
+//! What a tool call runs with: the VM sessions, which VM, the caller's cancellation, the guards, and the
+//! coordinate space the caller speaks — plus the two helpers every tool needs to wait on the VM without
+//! outliving its caller ([`ToolContext::cancellable`], [`ToolContext::pause`]).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::guards::Guards;
-use crate::tools::ToolError;
+use crate::result::{ToolError, ToolErrorKind};
 use crate::vm::{VmSession, Vms};
+
+/// Which pixels a caller's coordinates and images are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Space {
+    /// Pixels of the latest image returned to the caller (scaled for the model, maybe a zoom): what agents
+    /// read off their screenshots.
+    #[default]
+    Image,
+    /// The screen's own pixels at full resolution: what a person reads off the screen or a full-size
+    /// `computer-use screenshot`. Screenshots are returned unscaled and without the model's size budget
+    /// (PNG when `lossless`, else the server's JPEG as captured); pointer input is mapped through the
+    /// calibration only.
+    Screen {
+        /// Capture and return PNG rather than JPEG.
+        lossless: bool,
+    },
+}
 
 /// The environment of one tool call.
 ///
@@ -22,6 +42,8 @@ pub struct ToolContext {
     pub cancel: CancellationToken,
     /// Rate limit, loop guard, exec policy and audit log, shared by every clone.
     pub guards: Arc<Guards>,
+    /// The caller's coordinate space (agents: [`Space::Image`]; the CLI for people: [`Space::Screen`]).
+    pub space: Space,
 }
 
 impl ToolContext {
@@ -38,6 +60,7 @@ impl ToolContext {
             vm: None,
             cancel: CancellationToken::new(),
             guards,
+            space: Space::Image,
         }
     }
 
@@ -60,5 +83,29 @@ impl ToolContext {
     /// The session of this call's VM.
     pub fn session(&self) -> Result<Arc<VmSession>, ToolError> {
         Ok(self.vms.get(self.vm.as_deref())?)
+    }
+
+    /// Runs a client call unless the caller cancels first (dropping the call discards its connection, so a
+    /// late reply can never be misread). Protocol errors are explained by the session.
+    pub async fn cancellable<T>(
+        &self,
+        session: &VmSession,
+        call: impl std::future::Future<Output = Result<T, cua_protocol::Error>>,
+    ) -> Result<T, ToolError> {
+        tokio::select! {
+            r = call => r.map_err(|e| ToolError::from(session.explain(e))),
+            _ = self.cancel.cancelled() => Err(ToolError::new(
+                ToolErrorKind::Ambiguous,
+                "the call was cancelled by the caller; it may or may not have taken effect",
+            )),
+        }
+    }
+
+    /// A pause of `d`, cut short (as a refusal) when the caller cancels.
+    pub async fn pause(&self, d: Duration) -> Result<(), ToolError> {
+        tokio::select! {
+            _ = tokio::time::sleep(d) => Ok(()),
+            _ = self.cancel.cancelled() => Err(ToolError::rejected("cancelled by the caller")),
+        }
     }
 }

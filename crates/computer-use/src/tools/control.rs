@@ -7,10 +7,7 @@ mod status;
 mod wait;
 
 pub use batch::{Batch, BatchAction, BatchArgs, MAX_ACTIONS};
-pub use status::{NEEDED_COMMANDS, Status, StatusArgs};
+pub use status::{
+    HealthReport, LaneHealth, Status, StatusArgs, StatusReport, Unavailable, needed_commands,
+};
 pub use wait::{MAX_WAIT_MS, MIN_WAIT_MS, Wait, WaitArgs};
-
-use crate::tools::Tool;
-
-/// This module's tools.
-pub const TOOLS: &[&dyn Tool] = &[&Status, &Wait, &Batch];

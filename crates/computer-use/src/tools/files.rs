@@ -14,12 +14,9 @@ pub use read::{FileRead, FileReadArgs};
 pub use write::{FileWrite, FileWriteArgs};
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::tools::{Tool, ToolError};
-
-/// This module's tools.
-pub const TOOLS: &[&dyn Tool] = &[&FileRead, &FileWrite, &FileList];
+use crate::tools::ToolError;
 
 /// Bytes per `read_bytes` request (its reply is ~1.4 MB of base64).
 pub const READ_PIECE_BYTES: u64 = 1 << 20;
@@ -34,7 +31,7 @@ pub const MAX_READ_BYTES: u64 = 8 << 20;
 pub const MAX_WRITE_BYTES: usize = 8 << 20;
 
 /// How file content is carried in arguments and results.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
     /// UTF-8 text.
@@ -64,8 +61,5 @@ pub(crate) fn about(e: ToolError, what: &str) -> ToolError {
     } else {
         ""
     };
-    ToolError {
-        kind: e.kind,
-        message: format!("{what}: {}{hint}", e.message),
-    }
+    ToolError::new(e.kind, format!("{what}: {}{hint}", e.message))
 }

@@ -12,8 +12,3 @@ mod typing;
 pub use clipboard::{Clipboard, ClipboardArgs, MAX_CLIPBOARD_BYTES};
 pub use key::{Key, KeyArgs};
 pub use typing::{CHUNK_CHARS, MAX_TYPE_CHARS, Type, TypeArgs, chunks};
-
-use crate::tools::Tool;
-
-/// This module's tools.
-pub const TOOLS: &[&dyn Tool] = &[&Type, &Key, &Clipboard];

@@ -25,11 +25,8 @@ pub use scroll::{Scroll, ScrollArgs, ScrollDirection};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::tools::{Tool, ToolContext, ToolError, ToolOutput};
+use crate::tools::{ToolContext, ToolError, ToolOutput};
 use crate::vm::VmSession;
-
-/// This module's tools.
-pub const TOOLS: &[&dyn Tool] = &[&Click, &Move, &Drag, &Mouse, &Cursor, &Scroll];
 
 /// A physical mouse button (for drags and holds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]

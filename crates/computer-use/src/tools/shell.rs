@@ -12,11 +12,6 @@ pub use exec::{Exec, ExecArgs, MAX_TIMEOUT_S};
 pub use launch::{Launch, LaunchArgs};
 pub use output::OUTPUT_CAP_BYTES;
 
-use crate::tools::Tool;
-
-/// This module's tools.
-pub const TOOLS: &[&dyn Tool] = &[&Exec, &Launch];
-
 /// `s` as one single-quoted POSIX shell word.
 pub(crate) fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))

@@ -40,3 +40,21 @@ impl HeldButtons {
         self.lock().clone()
     }
 }
+
+/// `left`, `right`, `middle`: a button as tools and messages name it.
+pub fn name(button: Button) -> &'static str {
+    match button {
+        Button::Left => "left",
+        Button::Right => "right",
+        Button::Middle => "middle",
+    }
+}
+
+/// `left button`, or `left and right buttons`.
+pub fn names(buttons: &[Button]) -> String {
+    let list: Vec<&str> = buttons.iter().map(|b| name(*b)).collect();
+    match list.as_slice() {
+        [one] => format!("{one} button"),
+        _ => format!("{} buttons", list.join(" and ")),
+    }
+}

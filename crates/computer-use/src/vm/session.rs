@@ -11,9 +11,9 @@ use std::time::Duration;
 use cua_protocol::{Client, ClientOptions, ConnectionState, Disconnect, Resolve};
 
 use crate::config::{Provider, VmTarget};
-use crate::coords::Frames;
 use crate::vm::resolve::resolver_for;
 use crate::vm::{HeldButtons, VmError};
+use coords::Frames;
 
 /// What a session knows about its VM's reachability, for `vm_status`, `computer-use status` and errors.
 ///

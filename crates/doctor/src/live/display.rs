@@ -1,10 +1,10 @@
-//! Screen size and HiDPI scale. The scale comes from the calibration the screenshot check measured (the
-//! pointer's range against the screenshot's pixels, see `computer_use::coords`): Lume creates macOS displays at
-//! 220 ppi, so macOS guests usually run HiDPI, where clicks are in points (half the pixels). Informational:
-//! the tools map coordinates either way.
+//! Screen size and HiDPI scale, from the core's status report (what `vm_status` tells agents): the scale is
+//! the calibration's (the pointer's range against the screenshot's pixels, see the `computer-use-coords`
+//! crate). Lume creates macOS displays at 220 ppi, so macOS guests usually run HiDPI, where clicks are in
+//! points (half the pixels). Informational: the tools map coordinates either way.
 
-use computer_use::coords::Calibration;
-use computer_use::vm::VmSession;
+use computer_use::tools::ToolContext;
+use computer_use::tools::control::StatusReport;
 
 use crate::report::Check;
 
@@ -12,16 +12,13 @@ use crate::report::Check;
 pub const ID: &str = "display";
 
 /// The check.
-pub async fn check(session: &VmSession, calibration: Option<Calibration>) -> Check {
-    let size = match session.gui().screen_size().await {
-        Ok(size) => size,
-        Err(e) => return Check::fail_from_error(ID, &session.explain(e)),
+pub async fn check(ctx: &ToolContext) -> Check {
+    let report = match StatusReport::measure(ctx).await {
+        Ok(report) => report,
+        Err(e) => return Check::fail_from_error(ID, &e),
     };
-    let screen = format!("screen {}x{}", size.width, size.height);
-    let Some(c) = calibration else {
-        return Check::info(ID, format!("{screen}; HiDPI scale unknown (no screenshot)"));
-    };
-    let scale = c.scale_x();
+    let screen = format!("screen {}x{}", report.screen_width, report.screen_height);
+    let scale = report.scale_x;
     if (scale - 1.0).abs() < 0.01 {
         return Check::pass(
             ID,
@@ -32,8 +29,8 @@ pub async fn check(session: &VmSession, calibration: Option<Calibration>) -> Che
         ID,
         format!(
             "{screen}; HiDPI: input space {:.0}x{:.0} points, {:.2} per screenshot pixel (backing scale {:.1}); the tools map clicks to points",
-            c.input_w,
-            c.input_h,
+            report.input_width,
+            report.input_height,
             scale,
             1.0 / scale
         ),

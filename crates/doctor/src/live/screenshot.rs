@@ -1,15 +1,14 @@
 //! Does a screenshot work and fit `maxScreenshotBytes`? It runs the `vm_screenshot` capture path itself
-//! (`tools::screen::capture`: JPEG capture, calibration, scaling, fitting the byte budget), without the guards
-//! or the audit log, so the answer is what the agent's first screenshot would get.
+//! (`computer_use::tools::capture`: JPEG capture, calibration, scaling, fitting the byte budget), without the
+//! guards or the audit log (a diagnosis must not spend the agent's budget), so the answer is what the agent's
+//! first screenshot would get.
 //!
 //! Seed symptom recognised: "Screenshot too large (12.3 MB). Max: 10 MB." — the imaging error keeps that first
 //! sentence; its "Fix:" part becomes the fix.
 
 use std::time::Instant;
 
-use computer_use::coords::Calibration;
-use computer_use::tools::ToolContext;
-use computer_use::tools::screen::capture;
+use computer_use::tools::{ToolContext, capture};
 use computer_use::vm::VmSession;
 
 use crate::report::Check;
@@ -17,15 +16,15 @@ use crate::report::Check;
 /// Check id.
 pub const ID: &str = "screenshot";
 
-/// The check, and the calibration it measured (for the display check).
-pub async fn check(ctx: &ToolContext, session: &VmSession) -> (Check, Option<Calibration>) {
+/// The check.
+pub async fn check(ctx: &ToolContext, session: &VmSession) -> Check {
     let max = ctx.vms.config().max_screenshot_bytes();
     let started = Instant::now();
     match capture(ctx, session).await {
         Ok(shot) => {
             let c = shot.frame.calibration;
             let image = &shot.image;
-            let check = Check::pass(
+            Check::pass(
                 ID,
                 format!(
                     "screenshot works: {}x{} screen → {}x{} {} of {} bytes (maxScreenshotBytes {max}) in {} ms",
@@ -37,8 +36,7 @@ pub async fn check(ctx: &ToolContext, session: &VmSession) -> (Check, Option<Cal
                     image.bytes.len(),
                     started.elapsed().as_millis()
                 ),
-            );
-            (check, Some(c))
+            )
         }
         Err(e) => {
             let (message, fix) = match e.message.split_once(" Fix: ") {
@@ -49,7 +47,7 @@ pub async fn check(ctx: &ToolContext, session: &VmSession) -> (Check, Option<Cal
                         .to_owned(),
                 ),
             };
-            (Check::fail(ID, message, fix), None)
+            Check::fail(ID, message, fix)
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Is cua-computer-server reachable on the configured port and path, and does it speak our protocol? One
-//! connection attempt (`Client::probe`), so a refused connection is reported at once rather than retried for
+//! connection attempt (`computer_use::vm::probe`), so a refused connection is reported at once rather than retried for
 //! the whole connect budget as a tool call would.
 //!
 //! Seed symptoms recognised (reference/seed-vs-reality.md): connection refused from the VM's IP is the server's
@@ -10,9 +10,8 @@
 //! local desktop).
 
 use computer_use::config::{Provider, VmTarget};
-use computer_use::cua::{self, Client, ClientOptions};
 use computer_use::vm::VmSession;
-use computer_use::vm::resolve::resolver_for;
+use computer_use::vm::probe::{Probe, ProbeFailure, ServerVersion, TESTED_SERVER_PACKAGE, probe};
 
 use crate::report::Check;
 
@@ -25,51 +24,35 @@ const INSTALL: &str = "the server is the PyPI package `cua-computer-server` (pip
 
 /// The two checks; the bool says whether later checks can talk to the server.
 pub async fn check(target: &VmTarget, session: &VmSession) -> (Vec<Check>, bool) {
-    let endpoint = match resolver_for(target) {
-        Ok(resolver) => resolver.resolve().await,
-        Err(e) => {
-            return (
-                vec![
-                    Check::fail_from_error(REACHABLE, &e),
-                    Check::skip(VERSION, "the server's address is unknown"),
-                ],
-                false,
-            );
-        }
+    let unknown = |check: Check| {
+        (
+            vec![
+                check,
+                Check::skip(VERSION, "the server's address is unknown"),
+            ],
+            false,
+        )
     };
-    let endpoint = match endpoint {
-        Ok(endpoint) => endpoint,
-        Err(e) => {
-            return (
-                vec![
-                    Check::fail_from_error(REACHABLE, &e),
-                    Check::skip(VERSION, "the server's address is unknown"),
-                ],
-                false,
-            );
-        }
+    let (url, version) = match probe(session).await {
+        Probe::Unresolvable(e) => return unknown(Check::fail_from_error(REACHABLE, &e)),
+        Probe::NoAddress(message) => return unknown(Check::fail_from_error(REACHABLE, &message)),
+        Probe::Answered { url, version } => (url, version),
     };
-    let url = endpoint.ws_url().to_string();
-    let opts = ClientOptions {
-        connect_timeout: target.connect_timeout,
-        command_timeout: target.command_timeout,
-        ..ClientOptions::default()
-    };
-    match Client::probe(endpoint, &opts).await {
+    match version {
         Ok(version) => {
             let reachable = Check::pass(REACHABLE, format!("cua-computer-server answers at {url}"));
             (vec![reachable, version_check(&version)], true)
         }
-        Err(e @ cua::Error::Unsupported { .. }) => (
+        Err(ProbeFailure::Unsupported(e)) => (
             vec![
                 Check::pass(REACHABLE, format!("a cua-computer-server answers at {url}")),
                 Check::fail_from_error(VERSION, &e),
             ],
             false,
         ),
-        Err(e) => {
-            let refused = matches!(e, cua::Error::ConnectRefused { .. });
-            let mut check = Check::fail_from_error(REACHABLE, &session.explain(e));
+        Err(failure) => {
+            let refused = matches!(failure, ProbeFailure::Refused(_));
+            let mut check = Check::fail_from_error(REACHABLE, failure.error());
             let port_key = match target.provider {
                 Provider::Lume { .. } => Some("serverPort"),
                 Provider::Url { .. } => Some("the port in serverUrl"),
@@ -89,17 +72,17 @@ pub async fn check(target: &VmTarget, session: &VmSession) -> (Vec<Check>, bool)
 }
 
 /// Pass for the tested package or newer, a warning for an older (still supported) one.
-fn version_check(version: &cua::Version) -> Check {
+fn version_check(version: &ServerVersion) -> Check {
     let text = format!(
         "cua-computer-server {} (protocol {})",
         version.package, version.protocol
     );
-    if !version.package_at_least(cua::TESTED_PACKAGE) {
+    if !version.package_at_least(TESTED_SERVER_PACKAGE) {
         return Check::warn(
             VERSION,
             format!(
                 "{text}: older than {}, the version computer-use is tested with",
-                cua::TESTED_PACKAGE
+                TESTED_SERVER_PACKAGE
             ),
             format!("upgrade inside the VM: {INSTALL}"),
         );

@@ -2,24 +2,28 @@
 //! turn (and an image) per step when it already knows the next few actions (cua-speedrun's `step`).
 //!
 //! Rules that keep it safe:
-//! - every tool name is checked before anything runs (unknown tools, nested batches and screenshot tools are
-//!   refused up front, so a typo in action 5 does not leave actions 1–4 done);
+//! - every tool name is checked before anything runs (unknown tools and tools whose spec refuses batching —
+//!   nested batches, tools whose image would be dropped — are refused up front, so a typo in action 5 does
+//!   not leave actions 1–4 done);
 //! - actions run in order through the registry, each validating its own arguments;
 //! - the first failure stops the batch: the error says which actions ran, which failed and why, and that the
 //!   rest did not run. Nothing is ever replayed; an ambiguous failure makes the whole batch ambiguous;
-//! - images returned by inner actions are dropped; only the final screenshot (if asked for) is returned.
+//! - images returned by inner actions are dropped; only the final screenshot (if asked for) is returned. It
+//!   is taken through the same path as a `vm_screenshot` call, so it passes the guards like any other.
 
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::tools::screen::capture;
-use crate::tools::{Content, ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
+use crate::tools::screen::Screenshot;
+use crate::tools::{
+    Content, Tool, ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool, find, registry,
+};
 
 /// Most actions one batch may hold: a batch is for the next few known steps, not a script.
 pub const MAX_ACTIONS: usize = 20;
-/// Tools refused inside a batch (see [`refusal`] for why).
-const NOT_BATCHABLE: &[&str] = &["vm_batch", "vm_screenshot", "vm_zoom"];
 /// Longest per-action result text kept in the batch result.
 const SHORT_TEXT: usize = 160;
 
@@ -27,7 +31,7 @@ const SHORT_TEXT: usize = 160;
 pub struct Batch;
 
 /// Arguments of `vm_batch`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchArgs {
     /// Actions run in order (1 to 20); the batch stops at the first failure.
@@ -39,7 +43,7 @@ pub struct BatchArgs {
 }
 
 /// One action of a batch.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchAction {
     /// A vm_* tool, e.g. `vm_click`.
@@ -56,9 +60,24 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Map<String, V
 
 impl TypedTool for Batch {
     type Args = BatchArgs;
-    const NAME: &'static str = "vm_batch";
-    const DESCRIPTION: &'static str = "Run up to 20 vm_* actions in order in one call, stopping at the first \
-        failure; with screenshot: true, end with one screenshot. Coordinates refer to the latest screenshot.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_batch",
+        title: "Batch",
+        description: "Run up to 20 vm_* actions in order in one call, stopping at the first \
+            failure; with screenshot: true, end with one screenshot. Coordinates refer to the latest screenshot.",
+        kind: ToolKind::Meta,
+        effect: Effect::Destructive,
+        idempotent: false,
+        open_world: true,
+        batching: Batching::Refused(
+            "vm_batch cannot contain vm_batch; put all the actions in one list",
+        ),
+        commands: &[
+            CommandName::Screenshot,
+            CommandName::GetCursorPosition,
+            CommandName::MoveCursor,
+        ],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: BatchArgs) -> Result<ToolOutput, ToolError> {
         let BatchArgs {
@@ -97,13 +116,8 @@ impl TypedTool for Batch {
         if !screenshot {
             return Ok(out);
         }
-        let shot = match ctx.session() {
-            Ok(session) => capture(ctx, &session).await,
-            Err(e) => Err(e),
-        };
-        match shot {
+        match Screenshot.call(ctx, Value::Null).await {
             Ok(shot) => {
-                let shot = shot.into_output();
                 if let Some(frame) = shot.details.get("frame") {
                     out.details.insert("frame".into(), frame.clone());
                 }
@@ -154,34 +168,25 @@ fn check_actions(actions: &[BatchAction]) -> Result<(), ToolError> {
     }
 }
 
-/// Why `tool` may not appear in a batch, if it may not.
+/// Why `tool` may not appear in a batch, if it may not: its spec's refusal, or that no such tool exists.
 fn refusal(tool: &str) -> Option<String> {
-    match tool {
-        "vm_batch" => Some("vm_batch cannot contain vm_batch; put all the actions in one list".into()),
-        "vm_screenshot" => Some(
-            "vm_screenshot is not allowed in a batch (its image would be dropped): set `screenshot: true` \
-             on the batch to end it with one screenshot"
-                .into(),
-        ),
-        "vm_zoom" => Some(
-            "vm_zoom is not allowed in a batch (its image would be dropped): set `screenshot: true` on the \
-             batch, then call vm_zoom on its own"
-                .into(),
-        ),
-        _ if crate::tools::find(tool).is_none() => Some(format!(
+    match find(tool).map(|t| t.spec().batching) {
+        Some(Batching::Allowed) => None,
+        Some(Batching::Refused(why)) => Some(why.to_owned()),
+        None => Some(format!(
             "unknown tool `{tool}`; a batch may use: {}",
             batchable().join(", ")
         )),
-        _ => None,
     }
 }
 
-/// The tools a batch may contain: every registered tool except those [`refusal`] names.
+/// The tools a batch may contain.
 fn batchable() -> Vec<&'static str> {
-    crate::tools::registry()
+    registry()
         .iter()
-        .map(|t| t.name())
-        .filter(|name| !NOT_BATCHABLE.contains(name))
+        .map(|t| t.spec())
+        .filter(|spec| spec.batching == Batching::Allowed)
+        .map(|spec| spec.name)
         .collect()
 }
 
@@ -256,7 +261,7 @@ fn failure_report(ran: &[Ran], names: &[String], failed: usize, e: &ToolError) -
         ToolErrorKind::InvalidArguments if !ran.is_empty() => ToolErrorKind::Rejected,
         kind => kind,
     };
-    ToolError { kind, message }
+    ToolError::new(kind, message)
 }
 
 /// The error when the caller cancels between actions.
@@ -314,10 +319,7 @@ mod tests {
             text: "Waited 5 ms.".into(),
             details: Map::new(),
         }];
-        let e = ToolError {
-            kind: ToolErrorKind::Ambiguous,
-            message: "no reply within 60 s".into(),
-        };
+        let e = ToolError::new(ToolErrorKind::Ambiguous, "no reply within 60 s");
         let r = failure_report(&ran, &names(&["vm_wait", "vm_click", "vm_key"]), 1, &e);
         assert_eq!(r.kind, ToolErrorKind::Ambiguous);
         assert!(r.message.contains("action 2 of 3 (vm_click)"), "{r}");

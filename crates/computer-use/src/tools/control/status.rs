@@ -1,56 +1,26 @@
 //! `vm_status`: what the agent is driving, in one call — the server's version and OS, the screen, how image
-//! pixels map to input (the calibration), the connection's health, the configured VM, and which server
-//! commands the vm_* tools rely on are missing on this server (a reduced VNC backend lacks the shell, say).
+//! pixels map to input (the calibration), the connection's health, the configured VM, and which tools a
+//! server without some command cannot serve (a reduced VNC backend lacks the shell, say).
+//!
+//! The report is one type, [`StatusReport`]: `vm_status` returns it as its details and renders it as text;
+//! `computer-use status` and the doctor read the same type.
 //!
 //! Discovery over HTTP (`GET /status`, `GET /commands`) is best effort: some deployments proxy only the
 //! WebSocket, so its failure is reported in the result rather than failing the call.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use cua_protocol::{CaptureFormat, CommandCatalog, ConnectionState, HttpClient, ServerStatus};
+use cua_protocol::{CommandCatalog, CommandName, ConnectionState, HttpClient, ServerStatus};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use crate::config::Provider;
-use crate::coords::Calibration;
-use crate::tools::screen::{calibrate, cancellable};
-use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
+use crate::tools::capture::current_calibration;
+use crate::tools::{Content, ToolContext, ToolError, ToolOutput, TypedTool, registry};
 use crate::vm::{Health, VmSession};
 
-/// The server commands the vm_* tools send, each with the ability that needs it.
-pub const NEEDED_COMMANDS: &[(&str, &str)] = &[
-    ("screenshot", "screenshots"),
-    ("get_screen_size", "screen size"),
-    ("get_cursor_position", "calibration"),
-    ("move_cursor", "pointer"),
-    ("left_click", "pointer"),
-    ("right_click", "pointer"),
-    ("double_click", "pointer"),
-    ("mouse_down", "pointer"),
-    ("mouse_up", "pointer"),
-    ("scroll", "scrolling"),
-    ("type_text", "typing"),
-    ("press_key", "keys"),
-    ("hotkey", "keys"),
-    ("key_down", "keys"),
-    ("key_up", "keys"),
-    ("copy_to_clipboard", "clipboard"),
-    ("set_clipboard", "clipboard"),
-    ("run_command", "shell"),
-    ("launch", "apps"),
-    ("open", "apps"),
-    ("file_exists", "files"),
-    ("list_dir", "files"),
-    ("read_bytes", "files"),
-    ("write_bytes", "files"),
-    ("get_file_size", "files"),
-    ("delete_file", "files"),
-    ("create_dir", "files"),
-];
-
-/// JPEG quality of the throw-away screenshot that measures the screenshot size: low, it is never shown.
-const PROBE_QUALITY: u8 = 20;
 /// Upper bound for the HTTP discovery requests (the command timeout may be minutes).
 const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -58,24 +28,171 @@ const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Status;
 
 /// No arguments.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusArgs {}
 
 impl TypedTool for Status {
     type Args = StatusArgs;
-    const NAME: &'static str = "vm_status";
-    const DESCRIPTION: &'static str = "Show the VM connection: server version and OS, screen size, the scale \
-        between screenshot pixels and input, health, and server commands that are unavailable.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_status",
+        title: "Status",
+        description: "Show the VM connection: server version and OS, screen size, the scale \
+            between screenshot pixels and input, health, and server commands that are unavailable.",
+        kind: ToolKind::Meta,
+        effect: Effect::ReadOnly,
+        idempotent: true,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[
+            CommandName::Version,
+            CommandName::GetScreenSize,
+            CommandName::Screenshot,
+            CommandName::GetCursorPosition,
+            CommandName::MoveCursor,
+        ],
+    };
 
     async fn run(&self, ctx: &ToolContext, _args: StatusArgs) -> Result<ToolOutput, ToolError> {
+        let report = StatusReport::measure(ctx).await?;
+        let text = report.to_text();
+        let details = match serde_json::to_value(&report) {
+            Ok(serde_json::Value::Object(details)) => details,
+            _ => serde_json::Map::new(),
+        };
+        Ok(ToolOutput {
+            content: vec![Content::Text(text)],
+            details,
+        })
+    }
+}
+
+/// A session's health as reports carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthReport {
+    /// `connected`, `server_down`, `vm_not_running`, … (see [`Health::state`]).
+    pub state: String,
+    /// Why it is not connected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The server's package version, when connected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// `host:port`, when connected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+impl From<&Health> for HealthReport {
+    fn from(h: &Health) -> HealthReport {
+        let (server, address) = match h {
+            Health::Connected { server, addr } => (Some(server.clone()), Some(addr.clone())),
+            _ => (None, None),
+        };
+        HealthReport {
+            state: h.state().to_owned(),
+            reason: h.reason().map(str::to_owned),
+            server,
+            address,
+        }
+    }
+}
+
+/// Each lane's health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaneHealth {
+    /// The GUI lane (input, screenshots).
+    pub gui: HealthReport,
+    /// The shell lane (commands, files).
+    pub shell: HealthReport,
+}
+
+/// A server command this server lacks, and the tools that need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unavailable {
+    /// The command's wire name.
+    pub command: String,
+    /// The tools that may send it.
+    pub tools: Vec<String>,
+}
+
+/// What `vm_status` finds: the one status report of every face.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusReport {
+    /// The configured VM's name (`default` or a key of `vms`).
+    pub vm: String,
+    /// `lume`, `url` or `local`.
+    pub provider: String,
+    /// Lume's name of the VM (lume provider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lume_vm_name: Option<String>,
+    /// `host:port` of the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// cua-computer-server's package version.
+    pub server_version: String,
+    /// Its protocol version.
+    pub protocol: serde_json::Value,
+    /// `linux`, `darwin`, … (from `GET /status`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// Server features (from `GET /status`).
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// Why `GET /status` failed, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_error: Option<String>,
+    /// The session's health.
+    pub health: HealthReport,
+    /// Each lane's health.
+    pub lanes: LaneHealth,
+    /// Screen size the server reports.
+    pub screen_width: u32,
+    /// Screen height the server reports.
+    pub screen_height: u32,
+    /// Screenshot width (the server's capture).
+    pub screenshot_width: u32,
+    /// Screenshot height.
+    pub screenshot_height: u32,
+    /// Input-space width (points on HiDPI macOS).
+    pub input_width: f64,
+    /// Input-space height.
+    pub input_height: f64,
+    /// Input units per screenshot pixel, horizontally.
+    pub scale_x: f64,
+    /// Input units per screenshot pixel, vertically.
+    pub scale_y: f64,
+    /// Id of the latest image returned on this VM session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_frame: Option<u64>,
+    /// Commands the tools need that this server lacks, with the tools affected.
+    #[serde(default)]
+    pub unavailable: Vec<Unavailable>,
+    /// The same commands' names.
+    #[serde(default)]
+    pub unavailable_commands: Vec<String>,
+    /// Why `GET /commands` failed, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commands_error: Option<String>,
+    /// How many commands the server offers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_commands: Option<usize>,
+}
+
+impl StatusReport {
+    /// Asks the context's VM: version, screen size, calibration, HTTP discovery, health.
+    pub async fn measure(ctx: &ToolContext) -> Result<StatusReport, ToolError> {
         let session = ctx.session()?;
         let vm = VmInfo::of(&session);
         let gui = session.gui();
-        let version = cancellable(ctx, &session, gui.version())
+        let version = ctx
+            .cancellable(&session, gui.version())
             .await
             .map_err(|e| vm.prefix(&session, e))?;
-        let size = cancellable(ctx, &session, gui.screen_size())
+        let size = ctx
+            .cancellable(&session, gui.screen_size())
             .await
             .map_err(|e| vm.prefix(&session, e))?;
         let calibration = current_calibration(ctx, &session)
@@ -84,78 +201,96 @@ impl TypedTool for Status {
         let discovery = discover(ctx, &session).await;
         let health = session.health();
         let (gui_health, shell_health) = session.lane_health();
-
         let unavailable = discovery.unavailable();
-        let scale = (calibration.scale_x(), calibration.scale_y());
+        Ok(StatusReport {
+            vm: vm.name,
+            provider: vm.provider.to_owned(),
+            lume_vm_name: vm.lume_vm_name,
+            address: discovery.addr.clone(),
+            server_version: version.package,
+            protocol: version.protocol,
+            os: discovery.os().map(str::to_owned),
+            features: discovery
+                .status
+                .as_ref()
+                .map(|s| s.features.clone())
+                .unwrap_or_default(),
+            status_error: discovery.status.as_ref().err().cloned(),
+            health: HealthReport::from(&health),
+            lanes: LaneHealth {
+                gui: HealthReport::from(&gui_health),
+                shell: HealthReport::from(&shell_health),
+            },
+            screen_width: size.width,
+            screen_height: size.height,
+            screenshot_width: calibration.shot_w,
+            screenshot_height: calibration.shot_h,
+            input_width: calibration.input_w,
+            input_height: calibration.input_h,
+            scale_x: calibration.scale_x(),
+            scale_y: calibration.scale_y(),
+            latest_frame: session.frames().latest().map(|f| f.id),
+            unavailable_commands: unavailable.iter().map(|u| u.command.clone()).collect(),
+            unavailable,
+            commands_error: discovery.catalog.as_ref().err().cloned(),
+            server_commands: discovery.catalog.as_ref().ok().map(|c| c.commands.len()),
+        })
+    }
+
+    /// The VM as people name it: `lume (Lume VM `x`)` or the provider.
+    pub fn via(&self) -> String {
+        match &self.lume_vm_name {
+            Some(lume) => format!("{} (Lume VM `{lume}`)", self.provider),
+            None => self.provider.clone(),
+        }
+    }
+
+    /// The text `vm_status` returns to the model.
+    pub fn to_text(&self) -> String {
         let mut text = format!(
             "cua-computer-server {} on {} at {} ({}); screen {}x{}, screenshots {}x{}, input {}x{} (scale {}); \
              VM `{}` via {}.",
-            version.package,
-            discovery.os().unwrap_or("an unknown OS"),
-            discovery.addr.as_deref().unwrap_or("an unknown address"),
-            health,
-            size.width,
-            size.height,
-            calibration.shot_w,
-            calibration.shot_h,
-            calibration.input_w,
-            calibration.input_h,
-            scale_text(scale),
-            vm.name,
-            vm.describe(),
+            self.server_version,
+            self.os.as_deref().unwrap_or("an unknown OS"),
+            self.address.as_deref().unwrap_or("an unknown address"),
+            health_words(&self.health.state),
+            self.screen_width,
+            self.screen_height,
+            self.screenshot_width,
+            self.screenshot_height,
+            self.input_width,
+            self.input_height,
+            scale_text((self.scale_x, self.scale_y)),
+            self.vm,
+            self.via(),
         );
         text.push('\n');
-        text.push_str(&match (&discovery.catalog, unavailable.is_empty()) {
-            (Err(e), _) => format!("Could not list the server's commands: {e}"),
-            (Ok(_), true) => "Every server command the vm_* tools use is available.".to_string(),
-            (Ok(_), false) => format!(
+        text.push_str(&match (&self.commands_error, self.unavailable.is_empty()) {
+            (Some(e), _) => format!("Could not list the server's commands: {e}"),
+            (None, true) => "Every server command the vm_* tools use is available.".to_string(),
+            (None, false) => format!(
                 "Unavailable on this server: {}.",
-                unavailable
+                self.unavailable
                     .iter()
-                    .map(|(c, why)| format!("{c} ({why})"))
+                    .map(|u| format!("{} (needed by {})", u.command, u.tools.join(", ")))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
         });
         // The shell lane has its own connection: say so when it is in trouble while the GUI lane is fine.
-        if let Some(reason) = shell_health.reason() {
-            text.push_str(&format!("\nShell lane: {shell_health} ({reason})."));
+        if let Some(reason) = &self.lanes.shell.reason {
+            text.push_str(&format!(
+                "\nShell lane: {} ({reason}).",
+                health_words(&self.lanes.shell.state)
+            ));
         }
-
-        let details = json!({
-            "vm": vm.name,
-            "provider": vm.provider,
-            "lumeVmName": vm.lume_vm_name,
-            "address": discovery.addr,
-            "serverVersion": version.package,
-            "protocol": version.protocol,
-            "os": discovery.os(),
-            "features": discovery.status.as_ref().map(|s| s.features.clone()).unwrap_or_default(),
-            "statusError": discovery.status.as_ref().err(),
-            "health": health.to_json(),
-            "lanes": {"gui": gui_health.to_json(), "shell": shell_health.to_json()},
-            "screenWidth": size.width,
-            "screenHeight": size.height,
-            "screenshotWidth": calibration.shot_w,
-            "screenshotHeight": calibration.shot_h,
-            "inputWidth": calibration.input_w,
-            "inputHeight": calibration.input_h,
-            "scaleX": scale.0,
-            "scaleY": scale.1,
-            "latestFrame": session.frames().latest().map(|f| f.id),
-            "unavailableCommands": unavailable.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
-            "commandsError": discovery.catalog.as_ref().err(),
-            "serverCommands": discovery.catalog.as_ref().ok().map(|c| c.commands.len()),
-        });
-        let Value::Object(mut details) = details else {
-            return Ok(ToolOutput::text(text));
-        };
-        details.retain(|_, v| !v.is_null());
-        Ok(ToolOutput {
-            content: vec![crate::tools::Content::Text(text)],
-            details,
-        })
+        text
     }
+}
+
+/// The words [`Health`]'s `Display` uses, from its stable state name.
+fn health_words(state: &str) -> String {
+    state.replace('_', " ").replace("vm ", "VM ")
 }
 
 /// The configured VM, for the text and for error prefixes.
@@ -194,41 +329,15 @@ impl VmInfo {
             other => format!(" [{other}]"),
         };
         ToolError {
-            kind: e.kind,
             message: format!(
                 "vm_status: VM `{}` via {}{state}: {}",
                 self.name,
                 self.describe(),
                 e.message
             ),
+            ..e
         }
     }
-}
-
-/// The calibration of the current connection; measured now (a low-quality screenshot for its size, then the
-/// shared cursor-clamp measurement) when none holds yet. No frame is recorded, so the agent's latest image
-/// stays the one its coordinates refer to.
-async fn current_calibration(
-    ctx: &ToolContext,
-    session: &VmSession,
-) -> Result<Calibration, ToolError> {
-    if let Some(c) = session.frames().calibration()
-        && c.generation == session.gui().connects()
-    {
-        return Ok(c);
-    }
-    let shot = cancellable(
-        ctx,
-        session,
-        session
-            .gui()
-            .screenshot(CaptureFormat::Jpeg, Some(PROBE_QUALITY)),
-    )
-    .await?;
-    let (_, w, h) = crate::imaging::dimensions(&shot.bytes).map_err(|e| {
-        ToolError::rejected(format!("the server's screenshot does not decode: {e}"))
-    })?;
-    calibrate(ctx, session, w, h).await
 }
 
 /// What the HTTP side said (each part may have failed on its own).
@@ -244,7 +353,7 @@ impl Discovery {
     }
 
     /// Needed commands the server does not offer (empty when the catalog is unknown).
-    fn unavailable(&self) -> Vec<(&'static str, &'static str)> {
+    fn unavailable(&self) -> Vec<Unavailable> {
         match &self.catalog {
             Ok(catalog) => missing(catalog),
             Err(_) => Vec::new(),
@@ -252,12 +361,26 @@ impl Discovery {
     }
 }
 
-/// The needed commands `catalog` lacks, in [`NEEDED_COMMANDS`] order.
-fn missing(catalog: &CommandCatalog) -> Vec<(&'static str, &'static str)> {
-    NEEDED_COMMANDS
-        .iter()
-        .copied()
-        .filter(|(command, _)| !catalog.supports(command))
+/// The commands the registered tools may send, each with the tools that send it, in protocol order.
+pub fn needed_commands() -> BTreeMap<CommandName, Vec<&'static str>> {
+    let mut needed: BTreeMap<CommandName, Vec<&'static str>> = BTreeMap::new();
+    for tool in registry() {
+        for command in tool.spec().commands {
+            needed.entry(*command).or_default().push(tool.spec().name);
+        }
+    }
+    needed
+}
+
+/// The needed commands `catalog` lacks, with the tools affected.
+fn missing(catalog: &CommandCatalog) -> Vec<Unavailable> {
+    needed_commands()
+        .into_iter()
+        .filter(|(command, _)| !catalog.supports(command.as_str()))
+        .map(|(command, tools)| Unavailable {
+            command: command.as_str().to_owned(),
+            tools: tools.into_iter().map(str::to_owned).collect(),
+        })
         .collect()
 }
 
@@ -285,8 +408,8 @@ async fn discover(ctx: &ToolContext, session: &VmSession) -> Discovery {
         }
     };
     let (status, catalog) = tokio::join!(
-        cancellable(ctx, session, http.status()),
-        cancellable(ctx, session, http.commands()),
+        ctx.cancellable(session, http.status()),
+        ctx.cancellable(session, http.commands()),
     );
     Discovery {
         addr,
@@ -320,15 +443,24 @@ mod tests {
 
     #[test]
     fn missing_lists_needed_commands_the_catalog_lacks() {
-        let catalog: CommandCatalog = serde_json::from_value(json!({
+        let catalog: CommandCatalog = serde_json::from_value(serde_json::json!({
             "commands": {"screenshot": {}, "left_click": {}, "type_text": {}},
         }))
         .unwrap();
         let gone = missing(&catalog);
-        let names: Vec<&str> = gone.iter().map(|(c, _)| *c).collect();
+        let names: Vec<&str> = gone.iter().map(|u| u.command.as_str()).collect();
         assert!(!names.contains(&"screenshot"));
         assert!(!names.contains(&"left_click"));
         assert!(names.contains(&"run_command"), "{names:?}");
-        assert!(gone.contains(&("launch", "apps")));
+        let launch = gone.iter().find(|u| u.command == "launch");
+        assert_eq!(
+            launch.map(|u| u.tools.clone()),
+            Some(vec!["vm_launch".to_owned()])
+        );
+        let run = gone.iter().find(|u| u.command == "run_command");
+        assert_eq!(
+            run.map(|u| u.tools.clone()),
+            Some(vec!["vm_exec".to_owned(), "vm_launch".to_owned()])
+        );
     }
 }

@@ -4,10 +4,12 @@
 
 use std::time::Duration;
 
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::tools::screen::{capture, pause};
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
+use crate::tools::capture::capture;
 use crate::tools::{Content, ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// Shortest wait accepted, in milliseconds.
@@ -19,7 +21,7 @@ pub const MAX_WAIT_MS: i64 = 30_000;
 pub struct Wait;
 
 /// Arguments of `vm_wait`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitArgs {
     /// Milliseconds to wait (1 to 30000).
@@ -32,9 +34,21 @@ pub struct WaitArgs {
 
 impl TypedTool for Wait {
     type Args = WaitArgs;
-    const NAME: &'static str = "vm_wait";
-    const DESCRIPTION: &'static str =
-        "Wait for the screen to settle (1 to 30000 ms), optionally ending with a screenshot.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_wait",
+        title: "Wait",
+        description: "Wait for the screen to settle (1 to 30000 ms), optionally ending with a screenshot.",
+        kind: ToolKind::Meta,
+        effect: Effect::ReadOnly,
+        idempotent: true,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[
+            CommandName::Screenshot,
+            CommandName::GetCursorPosition,
+            CommandName::MoveCursor,
+        ],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: WaitArgs) -> Result<ToolOutput, ToolError> {
         let ms = checked_ms(args.ms)?;
@@ -44,7 +58,7 @@ impl TypedTool for Wait {
         } else {
             None
         };
-        pause(ctx, Duration::from_millis(ms)).await.map_err(|e| {
+        ctx.pause(Duration::from_millis(ms)).await.map_err(|e| {
             ToolError::rejected(format!("vm_wait of {ms} ms stopped early: {}", e.message))
         })?;
         let waited = format!("Waited {ms} ms.");

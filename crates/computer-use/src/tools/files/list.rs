@@ -4,11 +4,12 @@
 //! [`MAX_TYPED_ENTRIES`]) each name is checked with `directory_exists` (a fraction of a millisecond each) so
 //! directories can be marked with a trailing `/`; larger listings stay unmarked rather than slow.
 
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::files::about;
-use crate::tools::screen::cancellable;
 use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// Directories with at most this many entries get their subdirectories marked.
@@ -21,7 +22,7 @@ pub const MAX_LISTED: usize = 1000;
 pub struct FileList;
 
 /// Arguments of `vm_file_list`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileListArgs {
     /// Directory path in the VM (`~` = home).
@@ -30,9 +31,17 @@ pub struct FileListArgs {
 
 impl TypedTool for FileList {
     type Args = FileListArgs;
-    const NAME: &'static str = "vm_file_list";
-    const DESCRIPTION: &'static str =
-        "List a directory in the VM: sorted names, directories marked with a trailing /.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_file_list",
+        title: "List files",
+        description: "List a directory in the VM: sorted names, directories marked with a trailing /.",
+        kind: ToolKind::Files,
+        effect: Effect::ReadOnly,
+        idempotent: true,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[CommandName::DirectoryExists, CommandName::ListDir],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: FileListArgs) -> Result<ToolOutput, ToolError> {
         let path = args.path.as_str();
@@ -42,7 +51,8 @@ impl TypedTool for FileList {
         let what = format!("vm_file_list `{path}`");
         let session = ctx.session()?;
         let client = session.shell();
-        let names = cancellable(ctx, &session, client.list_dir(path))
+        let names = ctx
+            .cancellable(&session, client.list_dir(path))
             .await
             .map_err(|e| about(e, &what))?;
         let mut dirs: Option<Vec<bool>> = None;
@@ -50,7 +60,10 @@ impl TypedTool for FileList {
             let mut marks = Vec::with_capacity(names.len());
             for name in &names {
                 let child = join(path, name);
-                marks.push(cancellable(ctx, &session, client.directory_exists(&child)).await?);
+                marks.push(
+                    ctx.cancellable(&session, client.directory_exists(&child))
+                        .await?,
+                );
             }
             dirs = Some(marks);
         }

@@ -7,18 +7,19 @@
 //! and content that is not UTF-8 fails with the advice to use base64.
 
 use base64::Engine as _;
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::files::{Encoding, MAX_READ_BYTES, READ_PIECE_BYTES, about};
-use crate::tools::screen::cancellable;
 use crate::tools::{Content, ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 
 /// `vm_file_read {path, offset?, length?, encoding?}`.
 pub struct FileRead;
 
 /// Arguments of `vm_file_read`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileReadArgs {
     /// File path in the VM (`~` = home).
@@ -36,9 +37,18 @@ pub struct FileReadArgs {
 
 impl TypedTool for FileRead {
     type Args = FileReadArgs;
-    const NAME: &'static str = "vm_file_read";
-    const DESCRIPTION: &'static str = "Read a file in the VM as text or base64, optionally a byte range \
-        (offset/length). Up to 8 MiB per call; the result gives the offset to continue from.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_file_read",
+        title: "Read file",
+        description: "Read a file in the VM as text or base64, optionally a byte range \
+            (offset/length). Up to 8 MiB per call; the result gives the offset to continue from.",
+        kind: ToolKind::Files,
+        effect: Effect::ReadOnly,
+        idempotent: true,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[CommandName::GetFileSize, CommandName::ReadBytes],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: FileReadArgs) -> Result<ToolOutput, ToolError> {
         let path = args.path.as_str();
@@ -48,7 +58,8 @@ impl TypedTool for FileRead {
         let what = format!("vm_file_read `{path}`");
         let session = ctx.session()?;
         let client = session.shell();
-        let size = cancellable(ctx, &session, client.file_size(path))
+        let size = ctx
+            .cancellable(&session, client.file_size(path))
             .await
             .map_err(|e| about(e, &what))?;
         if args.offset > size {
@@ -66,7 +77,8 @@ impl TypedTool for FileRead {
         while (bytes.len() as u64) < wanted {
             let at = args.offset + bytes.len() as u64;
             let ask = (wanted - bytes.len() as u64).min(READ_PIECE_BYTES);
-            let piece = cancellable(ctx, &session, client.read_bytes(path, at, Some(ask)))
+            let piece = ctx
+                .cancellable(&session, client.read_bytes(path, at, Some(ask)))
                 .await
                 .map_err(|e| about(e, &what))?;
             let short = (piece.len() as u64) < ask;
@@ -133,13 +145,13 @@ fn utf8(mut bytes: Vec<u8>, offset: u64, at_eof: bool, what: &str) -> Result<Str
             } else {
                 ""
             };
-            return Err(ToolError {
-                kind: ToolErrorKind::Failed,
-                message: format!(
+            return Err(ToolError::new(
+                ToolErrorKind::Failed,
+                format!(
                     "{what}: the content is not UTF-8 text (invalid byte at offset {at}){why}; \
                      read it with encoding \"base64\""
                 ),
-            });
+            ));
         }
     }
     String::from_utf8(bytes).map_err(|e| ToolError::rejected(format!("{what}: not UTF-8: {e}")))

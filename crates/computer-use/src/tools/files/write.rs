@@ -6,18 +6,19 @@
 //! checked against what was sent.
 
 use base64::Engine as _;
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::files::{Encoding, MAX_WRITE_BYTES, WRITE_PIECE_BYTES, about};
-use crate::tools::screen::cancellable;
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 
 /// `vm_file_write {path, content, encoding?, append?}`.
 pub struct FileWrite;
 
 /// Arguments of `vm_file_write`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileWriteArgs {
     /// File path in the VM (`~` = home); its directory must exist.
@@ -34,9 +35,18 @@ pub struct FileWriteArgs {
 
 impl TypedTool for FileWrite {
     type Args = FileWriteArgs;
-    const NAME: &'static str = "vm_file_write";
-    const DESCRIPTION: &'static str = "Write a file in the VM (replace, or append) from text or base64. \
-        Up to 8 MiB per call; append the rest in further calls.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_file_write",
+        title: "Write file",
+        description: "Write a file in the VM (replace, or append) from text or base64. \
+            Up to 8 MiB per call; append the rest in further calls.",
+        kind: ToolKind::Files,
+        effect: Effect::Destructive,
+        idempotent: true,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[CommandName::GetFileSize, CommandName::WriteBytes],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: FileWriteArgs) -> Result<ToolOutput, ToolError> {
         let path = args.path.as_str();
@@ -63,24 +73,26 @@ impl TypedTool for FileWrite {
         };
         for (i, piece) in pieces.iter().enumerate() {
             let append = args.append || i > 0;
-            if let Err(e) =
-                cancellable(ctx, &session, client.write_bytes(path, piece, append)).await
+            if let Err(e) = ctx
+                .cancellable(&session, client.write_bytes(path, piece, append))
+                .await
             {
                 return Err(incomplete(about(e, &what), written, total, args.append));
             }
             written += piece.len();
         }
-        let size = cancellable(ctx, &session, client.file_size(path))
+        let size = ctx
+            .cancellable(&session, client.file_size(path))
             .await
             .map_err(|e| about(e, &what))?;
         if !args.append && size != total as u64 {
-            return Err(ToolError {
-                kind: ToolErrorKind::Failed,
-                message: format!(
+            return Err(ToolError::new(
+                ToolErrorKind::Failed,
+                format!(
                     "{what}: wrote {total} bytes but the file now has {size}; something else changed it. \
                      Read it back with vm_file_read to check."
                 ),
-            });
+            ));
         }
         let verb = if args.append { "Appended" } else { "Wrote" };
         let how = if pieces.len() > 1 {
@@ -124,10 +136,10 @@ fn decode(content: String, encoding: Encoding, what: &str) -> Result<Vec<u8>, To
 /// The failure after `written` of `total` bytes went out.
 fn incomplete(e: ToolError, written: usize, total: usize, append: bool) -> ToolError {
     if written == 0 {
-        return ToolError {
-            kind: e.kind,
-            message: format!("{}\n  Nothing was written (not retried).", e.message),
-        };
+        return ToolError::new(
+            e.kind,
+            format!("{}\n  Nothing was written (not retried).", e.message),
+        );
     }
     let redo = if append {
         format!(
@@ -136,13 +148,13 @@ fn incomplete(e: ToolError, written: usize, total: usize, append: bool) -> ToolE
     } else {
         "write the whole content again (not with append)".to_string()
     };
-    ToolError {
-        kind: e.kind,
-        message: format!(
+    ToolError::new(
+        e.kind,
+        format!(
             "{}\n  Only {written} of {total} bytes were written before this (not retried); the file is incomplete: {redo}.",
             e.message
         ),
-    }
+    )
 }
 
 #[cfg(test)]
@@ -168,10 +180,7 @@ mod tests {
 
     #[test]
     fn a_partial_write_says_the_file_is_incomplete() {
-        let e = ToolError {
-            kind: ToolErrorKind::Ambiguous,
-            message: "lost".into(),
-        };
+        let e = ToolError::new(ToolErrorKind::Ambiguous, "lost");
         let e = incomplete(e, 786_432, 3_145_728, false);
         assert!(e.message.contains("Only 786432 of 3145728 bytes"), "{e}");
         assert!(e.message.contains("write the whole content again"), "{e}");

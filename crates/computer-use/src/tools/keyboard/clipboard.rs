@@ -6,10 +6,11 @@
 
 use std::time::{Duration, Instant};
 
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::tools::screen::{cancellable, pause};
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::shell::output::{OUTPUT_CAP_BYTES, shorten};
 use crate::tools::{Content, ToolContext, ToolError, ToolOutput, TypedTool};
 
@@ -23,7 +24,7 @@ const CONFIRM_FOR: Duration = Duration::from_millis(1500);
 pub struct Clipboard;
 
 /// Arguments of `vm_clipboard`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClipboardArgs {
     /// Text to put on the clipboard; omit it to read the clipboard.
@@ -33,9 +34,18 @@ pub struct ClipboardArgs {
 
 impl TypedTool for Clipboard {
     type Args = ClipboardArgs;
-    const NAME: &'static str = "vm_clipboard";
-    const DESCRIPTION: &'static str = "Read the VM's clipboard text, or set it when `text` is given \
-        (then paste with vm_key, e.g. \"cmd+v\" or \"ctrl+v\").";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_clipboard",
+        title: "Clipboard",
+        description: "Read the VM's clipboard text, or set it when `text` is given \
+            (then paste with vm_key, e.g. \"cmd+v\" or \"ctrl+v\").",
+        kind: ToolKind::Input,
+        effect: Effect::Destructive,
+        idempotent: true,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[CommandName::CopyToClipboard, CommandName::SetClipboard],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: ClipboardArgs) -> Result<ToolOutput, ToolError> {
         match args.text {
@@ -47,7 +57,7 @@ impl TypedTool for Clipboard {
 
 async fn read(ctx: &ToolContext) -> Result<ToolOutput, ToolError> {
     let session = ctx.session()?;
-    let text = cancellable(ctx, &session, session.gui().clipboard()).await?;
+    let text = ctx.cancellable(&session, session.gui().clipboard()).await?;
     let chars = text.chars().count();
     let (shown, dropped) = shorten(&text, OUTPUT_CAP_BYTES);
     let summary = if text.is_empty() {
@@ -79,16 +89,17 @@ async fn set(ctx: &ToolContext, text: &str) -> Result<ToolOutput, ToolError> {
     }
     let session = ctx.session()?;
     let client = session.gui();
-    cancellable(ctx, &session, client.set_clipboard(text)).await?;
+    ctx.cancellable(&session, client.set_clipboard(text))
+        .await?;
     let start = Instant::now();
     let confirmed = loop {
-        if cancellable(ctx, &session, client.clipboard()).await? == text {
+        if ctx.cancellable(&session, client.clipboard()).await? == text {
             break true;
         }
         if start.elapsed() > CONFIRM_FOR {
             break false;
         }
-        pause(ctx, Duration::from_millis(100)).await?;
+        ctx.pause(Duration::from_millis(100)).await?;
     };
     let chars = text.chars().count();
     let message = if confirmed {

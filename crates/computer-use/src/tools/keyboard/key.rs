@@ -8,18 +8,19 @@
 //! In a combination a capital letter is sent lower-case: `ctrl+C` means ctrl+c to people, but pynput would add
 //! Shift for `C` and turn a terminal's interrupt into its copy shortcut. Write `shift` to mean Shift.
 
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::keys;
-use crate::tools::screen::cancellable;
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
+use keys;
 
 /// `vm_key {keys}`.
 pub struct Key;
 
 /// Arguments of `vm_key`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyArgs {
     /// A key or a `+` combination: `enter`, `esc`, `tab`, `ctrl+c`, `cmd+shift+n`.
@@ -28,19 +29,28 @@ pub struct KeyArgs {
 
 impl TypedTool for Key {
     type Args = KeyArgs;
-    const NAME: &'static str = "vm_key";
-    const DESCRIPTION: &'static str = "Press a key or key combination in the VM, e.g. \"enter\", \"esc\", \
-        \"cmd+s\", \"ctrl+shift+t\", \"page_down\", \"f5\".";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_key",
+        title: "Press keys",
+        description: "Press a key or key combination in the VM, e.g. \"enter\", \"esc\", \
+            \"cmd+s\", \"ctrl+shift+t\", \"page_down\", \"f5\".",
+        kind: ToolKind::Input,
+        effect: Effect::Destructive,
+        idempotent: false,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[CommandName::PressKey, CommandName::Hotkey],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: KeyArgs) -> Result<ToolOutput, ToolError> {
         let keys = to_server_keys(&args.keys)?;
         let session = ctx.session()?;
         let client = session.gui();
         match keys.as_slice() {
-            [one] => cancellable(ctx, &session, client.press_key(one)).await?,
+            [one] => ctx.cancellable(&session, client.press_key(one)).await?,
             many => {
                 let refs: Vec<&str> = many.iter().map(String::as_str).collect();
-                cancellable(ctx, &session, client.hotkey(&refs)).await?
+                ctx.cancellable(&session, client.hotkey(&refs)).await?
             }
         }
         let shown = keys.join("+");

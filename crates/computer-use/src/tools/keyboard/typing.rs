@@ -16,10 +16,11 @@
 //! Windows line endings are typed as one Enter (`\r\n` → `\n`): pynput turns both `\r` and `\n` into Enter,
 //! which would otherwise press it twice per line.
 
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::tools::screen::cancellable;
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 
 /// Characters per `type_text` command: ~45 ms of server time each, so other clients are not held up.
@@ -32,7 +33,7 @@ pub const MAX_TYPE_CHARS: usize = 100_000;
 pub struct Type;
 
 /// Arguments of `vm_type`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeArgs {
     /// Text to type; Unicode is fine, `\n` presses Enter.
@@ -41,9 +42,18 @@ pub struct TypeArgs {
 
 impl TypedTool for Type {
     type Args = TypeArgs;
-    const NAME: &'static str = "vm_type";
-    const DESCRIPTION: &'static str = "Type text into the focused window (click it first). Long text is \
-        typed in pieces; if one fails, the result says how much was typed and the rest is not typed.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_type",
+        title: "Type text",
+        description: "Type text into the focused window (click it first). Long text is \
+            typed in pieces; if one fails, the result says how much was typed and the rest is not typed.",
+        kind: ToolKind::Input,
+        effect: Effect::Destructive,
+        idempotent: false,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[CommandName::TypeText],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: TypeArgs) -> Result<ToolOutput, ToolError> {
         let text = args.text.replace("\r\n", "\n");
@@ -66,16 +76,16 @@ impl TypedTool for Type {
             let n = piece.chars().count();
             if ctx.cancel.is_cancelled() {
                 return Err(stopped(
-                    ToolError {
-                        kind: ToolErrorKind::Failed,
-                        message: "cancelled by the caller".into(),
-                    },
+                    ToolError::new(ToolErrorKind::Failed, "cancelled by the caller"),
                     typed,
                     0,
                     total,
                 ));
             }
-            if let Err(e) = cancellable(ctx, &session, session.gui().type_text(piece)).await {
+            if let Err(e) = ctx
+                .cancellable(&session, session.gui().type_text(piece))
+                .await
+            {
                 return Err(stopped(e, typed, n, total));
             }
             typed += n;
@@ -139,10 +149,7 @@ fn stopped(e: ToolError, typed: usize, piece: usize, total: usize) -> ToolError 
             "\n  Take a screenshot to see where typing stopped, then type only what is missing.",
         );
     }
-    ToolError {
-        kind: e.kind,
-        message,
-    }
+    ToolError::new(e.kind, message)
 }
 
 #[cfg(test)]
@@ -169,10 +176,7 @@ mod tests {
     #[test]
     fn a_failed_piece_reports_what_was_typed_and_what_was_not() {
         let e = stopped(
-            ToolError {
-                kind: ToolErrorKind::Ambiguous,
-                message: "timed out".into(),
-            },
+            ToolError::new(ToolErrorKind::Ambiguous, "timed out"),
             400,
             200,
             1000,
@@ -186,10 +190,7 @@ mod tests {
             "{e}"
         );
         let e = stopped(
-            ToolError {
-                kind: ToolErrorKind::Unavailable,
-                message: "connection refused".into(),
-            },
+            ToolError::new(ToolErrorKind::Unavailable, "connection refused"),
             0,
             200,
             1000,

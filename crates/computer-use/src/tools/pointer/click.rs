@@ -7,12 +7,13 @@
 //! are ~1 ms apart on the GUI lane).
 
 use cua_protocol::Button;
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::target::{self, Point};
 use super::{guarded, held};
-use crate::tools::screen::cancellable;
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// `vm_click`.
@@ -46,7 +47,17 @@ impl ClickButton {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// Every click, in the schema's order.
+    pub const ALL: [ClickButton; 5] = [
+        ClickButton::Left,
+        ClickButton::Right,
+        ClickButton::Double,
+        ClickButton::Middle,
+        ClickButton::Triple,
+    ];
+
+    /// The name the arguments use.
+    pub fn name(self) -> &'static str {
         match self {
             ClickButton::Left => "left",
             ClickButton::Right => "right",
@@ -58,7 +69,7 @@ impl ClickButton {
 }
 
 /// Arguments of `vm_click`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClickArgs {
     /// X in pixels of the latest screenshot.
@@ -75,8 +86,26 @@ pub struct ClickArgs {
 
 impl TypedTool for Click {
     type Args = ClickArgs;
-    const NAME: &'static str = "vm_click";
-    const DESCRIPTION: &'static str = "Click at a point of the latest screenshot (image pixels). button: left (default), right, double, middle, triple.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_click",
+        title: "Click",
+        description: "Click at a point of the latest screenshot (image pixels). button: left (default), right, double, middle, triple.",
+        kind: ToolKind::Input,
+        effect: Effect::Destructive,
+        idempotent: false,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[
+            CommandName::LeftClick,
+            CommandName::RightClick,
+            CommandName::DoubleClick,
+            CommandName::MouseDown,
+            CommandName::MouseUp,
+            CommandName::Screenshot,
+            CommandName::GetCursorPosition,
+            CommandName::MoveCursor,
+        ],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: ClickArgs) -> Result<ToolOutput, ToolError> {
         guarded(ctx, async |session| {
@@ -85,12 +114,12 @@ impl TypedTool for Click {
             let gui = session.gui();
             let at = Some(p.input());
             match args.button {
-                ClickButton::Left => cancellable(ctx, &session, gui.left_click(at)).await?,
-                ClickButton::Right => cancellable(ctx, &session, gui.right_click(at)).await?,
-                ClickButton::Double => cancellable(ctx, &session, gui.double_click(at)).await?,
+                ClickButton::Left => ctx.cancellable(&session, gui.left_click(at)).await?,
+                ClickButton::Right => ctx.cancellable(&session, gui.right_click(at)).await?,
+                ClickButton::Double => ctx.cancellable(&session, gui.double_click(at)).await?,
                 ClickButton::Triple => {
-                    cancellable(ctx, &session, gui.double_click(at)).await?;
-                    cancellable(ctx, &session, gui.left_click(at)).await?;
+                    ctx.cancellable(&session, gui.double_click(at)).await?;
+                    ctx.cancellable(&session, gui.left_click(at)).await?;
                 }
                 ClickButton::Middle => {
                     held::press(ctx, &session, at, Button::Middle).await?;
@@ -110,7 +139,7 @@ impl TypedTool for Click {
 pub struct Move;
 
 /// Arguments of `vm_move`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveArgs {
     /// X in pixels of the latest screenshot.
@@ -124,14 +153,28 @@ pub struct MoveArgs {
 
 impl TypedTool for Move {
     type Args = MoveArgs;
-    const NAME: &'static str = "vm_move";
-    const DESCRIPTION: &'static str = "Move the pointer to a point of the latest screenshot (image pixels) without clicking (hover).";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_move",
+        title: "Move pointer",
+        description: "Move the pointer to a point of the latest screenshot (image pixels) without clicking (hover).",
+        kind: ToolKind::Input,
+        effect: Effect::Additive,
+        idempotent: true,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[
+            CommandName::MoveCursor,
+            CommandName::Screenshot,
+            CommandName::GetCursorPosition,
+        ],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: MoveArgs) -> Result<ToolOutput, ToolError> {
         guarded(ctx, async |session| {
             let frame = target::frame(ctx, &session, args.frame).await?;
             let p = target::map(&frame, args.x, args.y)?;
-            cancellable(ctx, &session, session.gui().move_cursor(p.ix, p.iy)).await?;
+            ctx.cancellable(&session, session.gui().move_cursor(p.ix, p.iy))
+                .await?;
             let holding = held::held(&session);
             let note = if holding.is_empty() {
                 String::new()
@@ -146,12 +189,7 @@ impl TypedTool for Move {
 }
 
 /// `"{what} (x, y) → screen (ix, iy) (image pixels of frame N, WxH).{extra}"` plus the point's details.
-pub(super) fn result(
-    what: &str,
-    frame: &crate::coords::Frame,
-    p: &Point,
-    extra: &str,
-) -> ToolOutput {
+pub(super) fn result(what: &str, frame: &coords::Frame, p: &Point, extra: &str) -> ToolOutput {
     let text = format!("{what} {} ({}).{extra}", p.describe(), target::space(frame));
     ToolOutput {
         details: target::details(frame, p),

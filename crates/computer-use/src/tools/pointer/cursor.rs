@@ -1,33 +1,46 @@
 //! `vm_cursor`: where the pointer is, in pixels of the latest image (mapped back through its frame), so the
 //! agent can check a hover or a drag without a screenshot.
 
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::target::{self, Point};
 use super::{guarded, held};
-use crate::tools::screen::cancellable;
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// `vm_cursor`.
 pub struct Cursor;
 
 /// No arguments.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CursorArgs {}
 
 impl TypedTool for Cursor {
     type Args = CursorArgs;
-    const NAME: &'static str = "vm_cursor";
-    const DESCRIPTION: &'static str =
-        "Where the mouse pointer is, in pixels of the latest screenshot.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_cursor",
+        title: "Pointer position",
+        description: "Where the mouse pointer is, in pixels of the latest screenshot.",
+        kind: ToolKind::Look,
+        effect: Effect::ReadOnly,
+        idempotent: true,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[
+            CommandName::GetCursorPosition,
+            CommandName::Screenshot,
+            CommandName::MoveCursor,
+        ],
+    };
 
     async fn run(&self, ctx: &ToolContext, _args: CursorArgs) -> Result<ToolOutput, ToolError> {
         guarded(ctx, async |session| {
             let frame = target::frame(ctx, &session, None).await?;
-            let pos = cancellable(ctx, &session, session.gui().cursor_position()).await?;
+            let pos = ctx.cancellable(&session, session.gui().cursor_position()).await?;
             let (x, y) = frame.from_input(pos.x, pos.y);
             let p = Point {
                 x,

@@ -10,13 +10,14 @@
 use std::time::Duration;
 
 use cua_protocol::Button;
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::target::{self, Point};
 use super::{MouseButton, guarded, held};
-use crate::tools::screen::cancellable;
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 
 /// Most points a path may have (each costs a command and a pause).
@@ -32,7 +33,7 @@ const STEP_PAUSE: Duration = Duration::from_millis(10);
 pub struct Drag;
 
 /// Arguments of `vm_drag`: either `path`, or `from` and `to`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DragArgs {
     /// Points to follow, [[x, y], ...], at least 2 (image pixels).
@@ -87,9 +88,24 @@ impl DragArgs {
 
 impl TypedTool for Drag {
     type Args = DragArgs;
-    const NAME: &'static str = "vm_drag";
-    const DESCRIPTION: &'static str = "Drag with a mouse button held: along `path` [[x,y],...] or `from` [x,y] `to` [x,y] \
-        (image pixels of the latest screenshot). Selects text, moves windows and items.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_drag",
+        title: "Drag",
+        description: "Drag with a mouse button held: along `path` [[x,y],...] or `from` [x,y] `to` [x,y] \
+            (image pixels of the latest screenshot). Selects text, moves windows and items.",
+        kind: ToolKind::Input,
+        effect: Effect::Destructive,
+        idempotent: false,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[
+            CommandName::MouseDown,
+            CommandName::MouseUp,
+            CommandName::Screenshot,
+            CommandName::GetCursorPosition,
+            CommandName::MoveCursor,
+        ],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: DragArgs) -> Result<ToolOutput, ToolError> {
         let points = args.points()?;
@@ -114,21 +130,22 @@ impl TypedTool for Drag {
             let rest = async {
                 pause(ctx).await?;
                 for (x, y) in &moves {
-                    cancellable(ctx, &session, session.gui().move_cursor(*x, *y)).await?;
+                    ctx.cancellable(&session, session.gui().move_cursor(*x, *y))
+                        .await?;
                     pause(ctx).await?;
                 }
                 held::lift(ctx, &session, Some(last.input()), button).await
             };
             if let Err(e) = rest.await {
-                return Err(ToolError {
-                    kind: ToolErrorKind::Ambiguous,
-                    message: format!(
+                return Err(ToolError::new(
+                    ToolErrorKind::Ambiguous,
+                    format!(
                         "the drag stopped part-way after pressing the {} button at {}: {}",
                         held::name(button),
                         first.describe(),
                         e.message
                     ),
-                });
+                ));
             }
             let text = format!(
                 "Dragged with the {} button from {} to {} through {} points ({}).",
@@ -179,10 +196,10 @@ fn interpolate(points: &[Point]) -> Vec<(f64, f64)> {
 async fn pause(ctx: &ToolContext) -> Result<(), ToolError> {
     tokio::select! {
         _ = tokio::time::sleep(STEP_PAUSE) => Ok(()),
-        _ = ctx.cancel.cancelled() => Err(ToolError {
-            kind: ToolErrorKind::Ambiguous,
-            message: "the call was cancelled by the caller".into(),
-        }),
+        _ = ctx.cancel.cancelled() => Err(ToolError::new(
+            ToolErrorKind::Ambiguous,
+            "the call was cancelled by the caller",
+        )),
     }
 }
 
@@ -200,7 +217,7 @@ pub enum MouseAction {
 }
 
 /// Arguments of `vm_mouse`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MouseArgs {
     /// `down` presses and holds, `up` releases.
@@ -221,12 +238,27 @@ pub struct MouseArgs {
 
 impl TypedTool for Mouse {
     type Args = MouseArgs;
-    const NAME: &'static str = "vm_mouse";
-    const DESCRIPTION: &'static str = "Press (down) or release (up) a mouse button, optionally at a point (image pixels), \
-        for gestures vm_drag cannot express. A held button is released if a later call is cancelled or fails.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_mouse",
+        title: "Mouse button",
+        description: "Press (down) or release (up) a mouse button, optionally at a point (image pixels), \
+            for gestures vm_drag cannot express. A held button is released if a later call is cancelled or fails.",
+        kind: ToolKind::Input,
+        effect: Effect::Destructive,
+        idempotent: false,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[
+            CommandName::MouseDown,
+            CommandName::MouseUp,
+            CommandName::Screenshot,
+            CommandName::GetCursorPosition,
+            CommandName::MoveCursor,
+        ],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: MouseArgs) -> Result<ToolOutput, ToolError> {
-        let point = target::optional_point(Self::NAME, args.x, args.y)?;
+        let point = target::optional_point(Self::SPEC.name, args.x, args.y)?;
         guarded(ctx, async |session| {
             let mapped = match point {
                 Some((x, y)) => {

@@ -1,5 +1,5 @@
 //! Mouse buttons we pressed and have not released yet, per VM session, so nothing stays held when a call
-//! is cancelled or breaks half-way (peers.md §3.7).
+//! is cancelled or breaks half-way (a stuck button turns every later move into a drag).
 //!
 //! A button is recorded *before* `mouse_down` is sent (a press whose reply is lost may still have happened)
 //! and forgotten only after a successful `mouse_up`. Buttons held on purpose (`vm_mouse down`) stay recorded
@@ -14,7 +14,7 @@
 //!   it) spawns a task that releases every held button.
 //!
 //! Releases are sent on the GUI lane with their own short time limit, not through
-//! [`crate::tools::screen::cancellable`]: the caller's token is usually already cancelled.
+//! [`crate::tools::ToolContext::cancellable`]: the caller's token is usually already cancelled.
 //! Dropping the cancelled command makes the client discard its connection, so the release goes out on a
 //! fresh one and cannot be mistaken for the old reply. A release that fails keeps the button recorded; the
 //! next failure path (or `vm_mouse up`) tries again.
@@ -27,9 +27,9 @@ use std::time::Duration;
 
 use cua_protocol::{Button, Command, Outcome};
 
-use crate::tools::screen::cancellable;
 use crate::tools::{ToolContext, ToolError, ToolErrorKind};
 use crate::vm::VmSession;
+pub use crate::vm::held::{name, names};
 
 /// Time limit for one `mouse_up` sent on a failure path (the connection may have to be re-made).
 pub const RELEASE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,7 +58,9 @@ pub async fn press(
     button: Button,
 ) -> Result<(), ToolError> {
     pressed(session, button);
-    let result = cancellable(ctx, session, session.gui().mouse_down(at, button)).await;
+    let result = ctx
+        .cancellable(session, session.gui().mouse_down(at, button))
+        .await;
     if let Err(e) = &result
         && e.outcome() == Outcome::NotSent
     {
@@ -75,7 +77,8 @@ pub async fn lift(
     at: Option<(f64, f64)>,
     button: Button,
 ) -> Result<(), ToolError> {
-    cancellable(ctx, session, session.gui().mouse_up(at, button)).await?;
+    ctx.cancellable(session, session.gui().mouse_up(at, button))
+        .await?;
     released(session, button);
     Ok(())
 }
@@ -112,23 +115,6 @@ impl Released {
             ));
         }
         parts.join(" ")
-    }
-}
-
-/// `left`, `right`, `middle`.
-pub fn name(button: Button) -> &'static str {
-    match button {
-        Button::Left => "left",
-        Button::Right => "right",
-        Button::Middle => "middle",
-    }
-}
-
-fn names(buttons: &[Button]) -> String {
-    let list: Vec<&str> = buttons.iter().map(|b| name(*b)).collect();
-    match list.as_slice() {
-        [one] => format!("{one} button"),
-        _ => format!("{} buttons", list.join(" and ")),
     }
 }
 

@@ -6,12 +6,13 @@
 //! on X11 that is 300 wheel-button clicks per requested click (pynput emits one button press per unit), so
 //! five clicks would scroll 1500 notches. With `scroll`, one click is the same amount in every direction.
 
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::target;
 use super::{click, guarded};
-use crate::tools::screen::cancellable;
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// Most clicks per call (a runaway value would scroll for seconds while holding up the GUI lane).
@@ -35,7 +36,16 @@ pub enum ScrollDirection {
 }
 
 impl ScrollDirection {
-    fn name(self) -> &'static str {
+    /// Every direction, in the schema's order.
+    pub const ALL: [ScrollDirection; 4] = [
+        ScrollDirection::Up,
+        ScrollDirection::Down,
+        ScrollDirection::Left,
+        ScrollDirection::Right,
+    ];
+
+    /// The name the arguments use.
+    pub fn name(self) -> &'static str {
         match self {
             ScrollDirection::Up => "up",
             ScrollDirection::Down => "down",
@@ -50,7 +60,7 @@ fn default_clicks() -> u32 {
 }
 
 /// Arguments of `vm_scroll`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScrollArgs {
     /// up, down, left or right.
@@ -72,12 +82,28 @@ pub struct ScrollArgs {
 
 impl TypedTool for Scroll {
     type Args = ScrollArgs;
-    const NAME: &'static str = "vm_scroll";
-    const DESCRIPTION: &'static str = "Scroll the mouse wheel up, down, left or right (clicks, default 5), at x,y \
-        (image pixels of the latest screenshot) if given, else where the pointer is.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_scroll",
+        title: "Scroll",
+        description: "Scroll the mouse wheel up, down, left or right (clicks, default 5), at x,y \
+            (image pixels of the latest screenshot) if given, else where the pointer is.",
+        kind: ToolKind::Input,
+        effect: Effect::Additive,
+        idempotent: false,
+        open_world: false,
+        batching: Batching::Allowed,
+        commands: &[
+            CommandName::Scroll,
+            CommandName::ScrollUp,
+            CommandName::ScrollDown,
+            CommandName::Screenshot,
+            CommandName::GetCursorPosition,
+            CommandName::MoveCursor,
+        ],
+    };
 
     async fn run(&self, ctx: &ToolContext, args: ScrollArgs) -> Result<ToolOutput, ToolError> {
-        let point = target::optional_point(Self::NAME, args.x, args.y)?;
+        let point = target::optional_point(Self::SPEC.name, args.x, args.y)?;
         if !(1..=MAX_CLICKS).contains(&args.clicks) {
             return Err(ToolError::rejected(format!(
                 "vm_scroll: clicks must be in 1..={MAX_CLICKS}, got {}",
@@ -90,7 +116,8 @@ impl TypedTool for Scroll {
                 Some((x, y)) => {
                     let frame = target::frame(ctx, &session, args.frame).await?;
                     let p = target::map(&frame, x, y)?;
-                    cancellable(ctx, &session, gui.move_cursor(p.ix, p.iy)).await?;
+                    ctx.cancellable(&session, gui.move_cursor(p.ix, p.iy))
+                        .await?;
                     Some((frame, p))
                 }
                 None => None,
@@ -98,16 +125,10 @@ impl TypedTool for Scroll {
             let clicks = args.clicks;
             let units = f64::from(clicks);
             match args.direction {
-                ScrollDirection::Up => cancellable(ctx, &session, gui.scroll_up(clicks)).await?,
-                ScrollDirection::Down => {
-                    cancellable(ctx, &session, gui.scroll_down(clicks)).await?
-                }
-                ScrollDirection::Left => {
-                    cancellable(ctx, &session, gui.scroll(-units, 0.0)).await?
-                }
-                ScrollDirection::Right => {
-                    cancellable(ctx, &session, gui.scroll(units, 0.0)).await?
-                }
+                ScrollDirection::Up => ctx.cancellable(&session, gui.scroll_up(clicks)).await?,
+                ScrollDirection::Down => ctx.cancellable(&session, gui.scroll_down(clicks)).await?,
+                ScrollDirection::Left => ctx.cancellable(&session, gui.scroll(-units, 0.0)).await?,
+                ScrollDirection::Right => ctx.cancellable(&session, gui.scroll(units, 0.0)).await?,
             }
             let what = format!(
                 "Scrolled {} by {clicks} click{}",

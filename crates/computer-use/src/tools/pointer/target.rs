@@ -1,16 +1,16 @@
 //! From the agent's coordinates (pixels of the latest image we returned) to the server's input space, and the
 //! wording every pointer result shares.
 //!
-//! Mapping goes through the latest [`Frame`] (see `crate::coords`); a cited frame that is not the latest is
+//! Mapping goes through the latest [`Frame`] (see `coords`); a cited frame that is not the latest is
 //! refused before anything is sent. With no frame yet (no screenshot on this session), one is captured first
 //! so the calibration and the image space exist; the result then names that image's size.
 
 use serde_json::{Map, Value, json};
 
-use crate::coords::{CoordError, Frame};
-use crate::tools::screen::capture;
-use crate::tools::{ToolContext, ToolError};
+use crate::tools::capture::{capture, current_calibration};
+use crate::tools::{Space, ToolContext, ToolError};
 use crate::vm::VmSession;
+use coords::{CoordError, Frame};
 
 /// A point in the image and where it lands in the input space.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +55,9 @@ pub async fn frame(
     session: &VmSession,
     cited: Option<u64>,
 ) -> Result<Frame, ToolError> {
+    if let Space::Screen { .. } = ctx.space {
+        return Ok(Frame::screen(current_calibration(ctx, session).await?));
+    }
     match session.frames().for_action(cited) {
         Ok(Some(frame)) => Ok(frame),
         Ok(None) => match cited {
@@ -90,6 +93,9 @@ pub fn optional_point(
 
 /// ` (image pixels of frame N, WxH)`: reminds the model which space its numbers were read in.
 pub fn space(frame: &Frame) -> String {
+    if frame.is_screen() {
+        return format!("screen pixels, {}x{}", frame.width, frame.height);
+    }
     format!(
         "image pixels of frame {}, {}x{}",
         frame.id, frame.width, frame.height

@@ -16,11 +16,12 @@
 
 use std::time::{Duration, Instant};
 
+use cua_protocol::CommandName;
 use cua_protocol::CommandOutput;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::tools::screen::cancellable;
+use crate::spec::{Batching, Effect, ExecCommand, ExecRequest, ToolKind, ToolSpec};
 use crate::tools::shell::output::{OUTPUT_CAP_BYTES, looks_binary, shorten, split_budget};
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 
@@ -31,7 +32,7 @@ pub const MAX_TIMEOUT_S: u64 = 3600;
 pub struct Exec;
 
 /// Arguments of `vm_exec`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExecArgs {
     /// Shell command (run by /bin/sh in the VM).
@@ -43,10 +44,26 @@ pub struct ExecArgs {
 
 impl TypedTool for Exec {
     type Args = ExecArgs;
-    const NAME: &'static str = "vm_exec";
-    const DESCRIPTION: &'static str = "Run a shell command in the VM; returns stdout, stderr and the exit \
-        status (non-zero is reported, not an error). Output over 50 KB keeps its start and end. \
-        Start programs that keep running with vm_launch.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_exec",
+        title: "Run command",
+        description: "Run a shell command in the VM; returns stdout, stderr and the exit \
+            status (non-zero is reported, not an error). Output over 50 KB keeps its start and end. \
+            Start programs that keep running with vm_launch.",
+        kind: ToolKind::Shell,
+        effect: Effect::Destructive,
+        idempotent: false,
+        open_world: true,
+        batching: Batching::Allowed,
+        commands: &[CommandName::RunCommand],
+    };
+
+    fn exec_request(args: &mut ExecArgs) -> Option<ExecRequest<'_>> {
+        Some(ExecRequest {
+            command: ExecCommand::Shell(&mut args.command),
+            timeout_secs: Some(&mut args.timeout),
+        })
+    }
 
     async fn run(&self, ctx: &ToolContext, args: ExecArgs) -> Result<ToolOutput, ToolError> {
         if args.command.trim().is_empty() {
@@ -58,33 +75,34 @@ impl TypedTool for Exec {
         let timeout_s = asked.clamp(1, MAX_TIMEOUT_S);
         let client = session.shell();
         let started = Instant::now();
-        let ran = cancellable(ctx, &session, async {
-            match client
-                .run_command(&args.command, Duration::from_secs(timeout_s))
-                .await
-            {
-                Ok(out) => Ok(Ok(out)),
-                Err(cua_protocol::Error::RemoteTimeout { timeout_s, .. }) => {
-                    Ok(Err(timed_out(timeout_s)))
-                }
-                Err(cua_protocol::Error::CommandFailed { message, .. })
-                    if message.contains("codec can't decode") =>
+        let ran = ctx
+            .cancellable(&session, async {
+                match client
+                    .run_command(&args.command, Duration::from_secs(timeout_s))
+                    .await
                 {
-                    Ok(Err(not_utf8(&message)))
+                    Ok(out) => Ok(Ok(out)),
+                    Err(cua_protocol::Error::RemoteTimeout { timeout_s, .. }) => {
+                        Ok(Err(timed_out(timeout_s)))
+                    }
+                    Err(cua_protocol::Error::CommandFailed { message, .. })
+                        if message.contains("codec can't decode") =>
+                    {
+                        Ok(Err(not_utf8(&message)))
+                    }
+                    // The server's timeout path calls kill() on a shell that already exited, and reports the
+                    // resulting ProcessLookupError, whose text is empty (cua-protocol words an empty failure as
+                    // "…without a reason"): a background child kept the output pipes open until the timeout.
+                    Err(cua_protocol::Error::CommandFailed { message, .. })
+                        if message.contains("without a reason")
+                            && started.elapsed().as_secs_f64() >= timeout_s as f64 - 0.5 =>
+                    {
+                        Ok(Err(held_open(timeout_s)))
+                    }
+                    Err(e) => Err(e),
                 }
-                // The server's timeout path calls kill() on a shell that already exited, and reports the
-                // resulting ProcessLookupError, whose text is empty (cua-protocol words an empty failure as
-                // "…without a reason"): a background child kept the output pipes open until the timeout.
-                Err(cua_protocol::Error::CommandFailed { message, .. })
-                    if message.contains("without a reason")
-                        && started.elapsed().as_secs_f64() >= timeout_s as f64 - 0.5 =>
-                {
-                    Ok(Err(held_open(timeout_s)))
-                }
-                Err(e) => Err(e),
-            }
-        })
-        .await?;
+            })
+            .await?;
         let out = ran?;
         let mut result = report(&out);
         if asked != timeout_s {
@@ -147,14 +165,14 @@ fn stream(text: &str, binary: bool, budget: usize, name: &str) -> (String, usize
 
 /// The failure for a command the server killed at its timeout.
 fn timed_out(timeout_s: u64) -> ToolError {
-    ToolError {
-        kind: ToolErrorKind::Failed,
-        message: format!(
+    ToolError::new(
+        ToolErrorKind::Failed,
+        format!(
             "vm_exec: the command did not finish within its {timeout_s} s timeout and was killed in the VM (its output is lost). \
              Pass a larger `timeout` in seconds (up to {MAX_TIMEOUT_S}; the default comes from commandTimeoutMs), \
              or {BACKGROUND}"
         ),
-    }
+    )
 }
 
 /// How to run something long or lasting: `vm_exec` waits until every process holding its output exits.
@@ -163,26 +181,26 @@ const BACKGROUND: &str = "run it in the background with vm_launch (app \"sh\", a
 
 /// The failure for a shell that finished while something it started in the background kept the output open.
 fn held_open(timeout_s: u64) -> ToolError {
-    ToolError {
-        kind: ToolErrorKind::Failed,
-        message: format!(
+    ToolError::new(
+        ToolErrorKind::Failed,
+        format!(
             "vm_exec: the command did not return within its {timeout_s} s timeout: its shell finished, but a process \
              it started in the background (`&`, `nohup`) kept the output open, and that process is still running. \
              vm_exec waits for every process holding its output; to start something that keeps running, {BACKGROUND}"
         ),
-    }
+    )
 }
 
 /// The failure for output the server could not decode as UTF-8.
 fn not_utf8(server_message: &str) -> ToolError {
-    ToolError {
-        kind: ToolErrorKind::Failed,
-        message: format!(
+    ToolError::new(
+        ToolErrorKind::Failed,
+        format!(
             "vm_exec: the command ran, but its output is not UTF-8 text (binary?), so the server could not return it \
              or its exit status ({server_message}). Pipe the output through `base64` (e.g. `CMD | base64`), or \
              redirect it to a file and read that with vm_file_read encoding \"base64\"."
         ),
-    }
+    )
 }
 
 #[cfg(test)]

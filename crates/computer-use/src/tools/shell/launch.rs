@@ -9,10 +9,11 @@
 
 use std::time::Duration;
 
+use cua_protocol::CommandName;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::tools::screen::cancellable;
+use crate::spec::{Batching, Effect, ExecCommand, ExecRequest, ToolKind, ToolSpec};
 use crate::tools::shell::shell_quote;
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 use crate::vm::VmSession;
@@ -24,7 +25,7 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Launch;
 
 /// Arguments of `vm_launch`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LaunchArgs {
     /// Program or app: `xterm`, `firefox`, `TextEdit`; without `args` a command line also works.
@@ -36,9 +37,32 @@ pub struct LaunchArgs {
 
 impl TypedTool for Launch {
     type Args = LaunchArgs;
-    const NAME: &'static str = "vm_launch";
-    const DESCRIPTION: &'static str = "Start a program or app in the VM (macOS app names like \"TextEdit\" \
-        work too). Returns its pid; take a screenshot to see its window.";
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_launch",
+        title: "Launch app",
+        description: "Start a program or app in the VM (macOS app names like \"TextEdit\" \
+            work too). Returns its pid; take a screenshot to see its window.",
+        kind: ToolKind::Shell,
+        effect: Effect::Additive,
+        idempotent: false,
+        open_world: true,
+        batching: Batching::Allowed,
+        commands: &[CommandName::Launch, CommandName::RunCommand],
+    };
+
+    /// Both paths are judged: with `args` the program and its arguments, without them the command line
+    /// the server's shell will run.
+    fn exec_request(args: &mut LaunchArgs) -> Option<ExecRequest<'_>> {
+        let LaunchArgs { app, args } = args;
+        let command = match args {
+            Some(args) if !args.is_empty() => ExecCommand::Program { app, args },
+            _ => ExecCommand::Shell(app),
+        };
+        Some(ExecRequest {
+            command,
+            timeout_secs: None,
+        })
+    }
 
     async fn run(&self, ctx: &ToolContext, args: LaunchArgs) -> Result<ToolOutput, ToolError> {
         let app = args.app.trim();
@@ -48,26 +72,28 @@ impl TypedTool for Launch {
         let session = ctx.session()?;
         let client = session.shell();
         if let Some(argv) = args.args.filter(|a| !a.is_empty()) {
-            let pid = cancellable(ctx, &session, client.launch(app, Some(argv)))
+            let pid = ctx
+                .cancellable(&session, client.launch(app, Some(argv)))
                 .await
                 .map_err(|e| launch_failed(e, app))?;
             return Ok(started(app, pid, "exec"));
         }
         match look_up(ctx, &session, app).await? {
             Found::Command | Found::Unchecked => {
-                let pid = cancellable(ctx, &session, client.launch(app, None))
+                let pid = ctx
+                    .cancellable(&session, client.launch(app, None))
                     .await
                     .map_err(|e| launch_failed(e, app))?;
                 Ok(started(app, pid, "shell"))
             }
             Found::MacOs => open_app(ctx, &session, app).await,
-            Found::Missing(word) => Err(ToolError {
-                kind: ToolErrorKind::Failed,
-                message: format!(
+            Found::Missing(word) => Err(ToolError::new(
+                ToolErrorKind::Failed,
+                format!(
                     "vm_launch: `{word}` is not a command in the VM (not found in its PATH); nothing was started. \
                      Check the name (vm_exec `ls /usr/bin`), or give the program's full path."
                 ),
-            }),
+            )),
         }
     }
 }
@@ -93,12 +119,9 @@ async fn look_up(ctx: &ToolContext, session: &VmSession, app: &str) -> Result<Fo
         "if command -v {} >/dev/null 2>&1; then echo found; else uname -s; fi",
         shell_quote(word)
     );
-    let out = cancellable(
-        ctx,
-        session,
-        session.shell().run_command(&probe, CHECK_TIMEOUT),
-    )
-    .await?;
+    let out = ctx
+        .cancellable(session, session.shell().run_command(&probe, CHECK_TIMEOUT))
+        .await?;
     Ok(match out.stdout.trim() {
         "found" => Found::Command,
         "Darwin" => Found::MacOs,
@@ -131,21 +154,21 @@ async fn open_app(
     app: &str,
 ) -> Result<ToolOutput, ToolError> {
     let command = format!("open -a {}", shell_quote(app));
-    let out = cancellable(
-        ctx,
-        session,
-        session.shell().run_command(&command, CHECK_TIMEOUT),
-    )
-    .await?;
+    let out = ctx
+        .cancellable(
+            session,
+            session.shell().run_command(&command, CHECK_TIMEOUT),
+        )
+        .await?;
     if out.return_code != 0 {
-        return Err(ToolError {
-            kind: ToolErrorKind::Failed,
-            message: format!(
+        return Err(ToolError::new(
+            ToolErrorKind::Failed,
+            format!(
                 "vm_launch: `{app}` is neither a command nor an application in the VM: {}. \
                  Check the name (vm_exec `ls /Applications`).",
                 out.stderr.trim()
             ),
-        });
+        ));
     }
     Ok(ToolOutput::text(format!(
         "Opened the application `{app}` (`open -a`). Take a screenshot to see its window."
@@ -177,10 +200,10 @@ fn launch_failed(e: ToolError, app: &str) -> ToolError {
     } else {
         ""
     };
-    ToolError {
-        kind: e.kind,
-        message: format!("vm_launch: could not start `{app}`: {}.{hint}", e.message),
-    }
+    ToolError::new(
+        e.kind,
+        format!("vm_launch: could not start `{app}`: {}.{hint}", e.message),
+    )
 }
 
 #[cfg(test)]

@@ -65,11 +65,11 @@ impl Default for ImagePolicy {
     fn default() -> Self {
         Self {
             scale: 1.0,
-            max_long_edge: 1568,
-            max_pixels: 1_150_000,
+            max_long_edge: MODEL_MAX_LONG_EDGE,
+            max_pixels: MODEL_MAX_PIXELS,
             hard_max_edge: 2000,
             format: OutputFormat::Jpeg,
-            jpeg_quality: 80,
+            jpeg_quality: DEFAULT_JPEG_QUALITY,
             min_jpeg_quality: 35,
             min_long_edge: 640,
             max_bytes: 10 * 1024 * 1024,
@@ -78,13 +78,25 @@ impl Default for ImagePolicy {
     }
 }
 
+/// Smallest scale a screenshot may be reduced by (`screenshotScale`'s lower bound): below a tenth, text
+/// is unreadable.
+pub const MIN_SCALE: f64 = 0.1;
+/// Largest scale: screenshots are never enlarged.
+pub const MAX_SCALE: f64 = 1.0;
+/// The model's long-edge budget: larger images are downsampled by the model API anyway.
+pub const MODEL_MAX_LONG_EDGE: u32 = 1568;
+/// The model's pixel budget (about 1.15 megapixels).
+pub const MODEL_MAX_PIXELS: u64 = 1_150_000;
+/// JPEG quality tried first for the model image.
+pub const DEFAULT_JPEG_QUALITY: u8 = 80;
+
 impl ImagePolicy {
-    /// `scale` clamped to the documented range.
+    /// `scale` clamped to [`MIN_SCALE`]..=[`MAX_SCALE`] (a NaN counts as 1.0).
     pub fn effective_scale(&self) -> f64 {
         if self.scale.is_nan() {
-            1.0
+            MAX_SCALE
         } else {
-            self.scale.clamp(0.1, 1.0)
+            self.scale.clamp(MIN_SCALE, MAX_SCALE)
         }
     }
 

@@ -7,6 +7,7 @@
 //! (libjpeg-turbo, PNG Fast, WebP lossless). Entropy decoding is serial and is most of the time left.
 //! Everything here is pure and synchronous; callers run it in `tokio::task::spawn_blocking`.
 //! Measurements: `bench/imaging.sh`.
+#![deny(missing_docs)]
 
 mod decode;
 mod encode;
@@ -19,7 +20,10 @@ pub mod synthetic;
 
 pub use decode::{SourceFormat, dimensions};
 pub use error::{ImagingError, format_size};
-pub use policy::{ImagePolicy, OutputFormat};
+pub use policy::{
+    DEFAULT_JPEG_QUALITY, ImagePolicy, MAX_SCALE, MIN_SCALE, MODEL_MAX_LONG_EDGE, MODEL_MAX_PIXELS,
+    OutputFormat,
+};
 pub use resize::Region;
 
 /// Internal steps, public for the benchmark (`benches/imaging.rs`) only.

@@ -4,6 +4,7 @@
 //! write `Return`, `Escape`, `cmd`, `PageDown`, `option`… — the server rejects those (`Unknown key: return`).
 //! So every key is translated here, and an unknown one is refused *before* sending, naming the closest
 //! valid names.
+#![deny(missing_docs)]
 
 /// The server's named keys (pynput `Key` members).
 pub const SERVER_KEYS: &[&str] = &[

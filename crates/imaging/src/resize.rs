@@ -101,7 +101,7 @@ pub fn resize(src: &RgbImage, region: Region, size: (u32, u32)) -> Result<Vec<u8
 #[expect(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::imaging::synthetic::busy_desktop;
+    use crate::synthetic::busy_desktop;
 
     #[test]
     fn bands_equal_one_piece_resize() {

@@ -5,8 +5,8 @@
 
 use std::sync::OnceLock;
 
-use computer_use::imaging::synthetic::busy_desktop;
-use computer_use::imaging::{
+use computer_use_imaging::synthetic::busy_desktop;
+use computer_use_imaging::{
     ImagePolicy, ImagingError, OutputFormat, Prepared, crop, format_size, prepare,
 };
 use image::codecs::jpeg::JpegEncoder;

@@ -58,7 +58,7 @@ pub fn encode(
 #[expect(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::imaging::synthetic::busy_desktop;
+    use crate::synthetic::busy_desktop;
 
     #[test]
     fn lossless_formats_round_trip() {

@@ -13,6 +13,7 @@
 //! the frame they were computed on, and an action on a frame whose calibration no longer holds (the screen
 //! size changed, or the connection was re-made and re-measured differently) is refused: take a new
 //! screenshot.
+#![deny(missing_docs)]
 
 use std::sync::Mutex;
 
@@ -112,6 +113,30 @@ pub enum CoordError {
 }
 
 impl Frame {
+    /// The id of [`Frame::screen`]: no image was returned, the caller speaks in screen pixels.
+    pub const SCREEN_ID: u64 = 0;
+
+    /// The screen itself at full resolution, for callers who give screen pixels (people at the CLI): origin
+    /// 0, one screenshot pixel per unit, mapped to input through `calibration` only. Never recorded, so it
+    /// does not replace the agent's latest image.
+    pub fn screen(calibration: Calibration) -> Frame {
+        Frame {
+            id: Frame::SCREEN_ID,
+            width: calibration.shot_w,
+            height: calibration.shot_h,
+            origin_x: 0.0,
+            origin_y: 0.0,
+            to_source_x: 1.0,
+            to_source_y: 1.0,
+            calibration,
+        }
+    }
+
+    /// Whether this is [`Frame::screen`] rather than a returned image.
+    pub fn is_screen(&self) -> bool {
+        self.id == Frame::SCREEN_ID
+    }
+
     /// Image pixel → input space, bounds-checked against the image.
     pub fn to_input(&self, x: f64, y: f64) -> Result<(f64, f64), CoordError> {
         if !x.is_finite() || !y.is_finite() {

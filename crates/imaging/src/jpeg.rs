@@ -135,7 +135,7 @@ pub fn encode(
 #[expect(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::imaging::synthetic::busy_desktop;
+    use crate::synthetic::busy_desktop;
 
     #[test]
     fn reduction_never_goes_below_the_target() {

@@ -41,30 +41,66 @@ impl ToolErrorKind {
 }
 
 /// A tool failure with an actionable message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+///
+/// `message` says what happened (and, for most refusals, what to do in the same sentence); `hint`, when
+/// set, is the separate fix an underlying error named (start the server with `--host 0.0.0.0`, start the
+/// VM, …). Faces render both; `Display` gives the text a model reads: the message, then `hint: …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolError {
     /// Classification.
     pub kind: ToolErrorKind,
-    /// What happened and what to do.
+    /// What happened.
     pub message: String,
+    /// What to do about it, when the cause names a fix of its own.
+    pub hint: Option<String>,
 }
 
+impl std::fmt::Display for ToolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ToolError {}
+
 impl ToolError {
+    /// A failure of `kind` without a separate hint.
+    pub fn new(kind: ToolErrorKind, message: impl Into<String>) -> ToolError {
+        ToolError {
+            kind,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
     /// A malformed call.
     pub fn invalid(message: impl Into<String>) -> ToolError {
-        ToolError {
-            kind: ToolErrorKind::InvalidArguments,
-            message: message.into(),
-        }
+        ToolError::new(ToolErrorKind::InvalidArguments, message)
     }
 
     /// Refused before sending.
     pub fn rejected(message: impl Into<String>) -> ToolError {
-        ToolError {
-            kind: ToolErrorKind::Rejected,
-            message: message.into(),
-        }
+        ToolError::new(ToolErrorKind::Rejected, message)
+    }
+
+    /// The server ran the action and reported a failure.
+    pub fn failed(message: impl Into<String>) -> ToolError {
+        ToolError::new(ToolErrorKind::Failed, message)
+    }
+
+    /// Sent, no answer: it may or may not have happened.
+    pub fn ambiguous(message: impl Into<String>) -> ToolError {
+        ToolError::new(ToolErrorKind::Ambiguous, message)
+    }
+
+    /// The same failure with `hint` as its fix.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> ToolError {
+        self.hint = Some(hint.into());
+        self
     }
 
     /// Hard failures make OpenClaw mark the call failed (the shim throws); soft ones are for the model to read.
@@ -73,6 +109,15 @@ impl ToolError {
             self.kind,
             ToolErrorKind::Unavailable | ToolErrorKind::Ambiguous
         )
+    }
+
+    /// [`ToolError::outcome`] as a stable lower-case name: `not_sent`, `failed` or `unknown`.
+    pub fn outcome_name(&self) -> &'static str {
+        match self.outcome() {
+            Outcome::NotSent => "not_sent",
+            Outcome::Failed => "failed",
+            Outcome::Unknown => "unknown",
+        }
     }
 
     /// Whether the action may have taken effect.
@@ -103,6 +148,10 @@ impl From<VmError> for ToolError {
         if kind == ToolErrorKind::Ambiguous && !message.contains("screenshot") {
             message.push_str("\n  The action was not repeated. Take a screenshot to see whether it happened before trying again.");
         }
-        ToolError { kind, message }
+        ToolError {
+            kind,
+            message,
+            hint: None,
+        }
     }
 }

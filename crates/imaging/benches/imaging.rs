@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use computer_use::imaging::synthetic::busy_desktop;
-use computer_use::imaging::{ImagePolicy, OutputFormat, Region, prepare, steps};
+use computer_use_imaging::synthetic::busy_desktop;
+use computer_use_imaging::{ImagePolicy, OutputFormat, Region, prepare, steps};
 use fast_image_resize::FilterType;
 use image::{ExtendedColorType, ImageEncoder, RgbImage};
 

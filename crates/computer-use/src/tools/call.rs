@@ -1,0 +1,87 @@
+//! The one path of a tool call, whichever face it comes from: find the tool → parse its typed arguments →
+//! guards on the typed call (exec policy, loop guard, rate limit) → run → finish (screen bookkeeping,
+//! warnings, audit line). A reviewer following a call from MCP, the CLI or the OpenClaw shim arrives here.
+
+use serde_json::Value;
+
+use crate::result::{ToolError, ToolOutput};
+use crate::tools::args::parse_args;
+use crate::tools::{ToolContext, TypedTool, find, registry};
+
+/// Calls the tool `name` with JSON `args` through the guards. An unknown name is an invalid-arguments error
+/// naming the tools.
+pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutput, ToolError> {
+    let Some(tool) = find(name) else {
+        let names: Vec<&str> = registry().iter().map(|t| t.spec().name).collect();
+        return Err(ToolError::invalid(format!(
+            "unknown tool `{name}`; the tools are: {}",
+            names.join(", ")
+        )));
+    };
+    tool.call(ctx, args).await
+}
+
+/// The steps after the look-up, for one typed tool.
+pub(super) async fn guarded<T: TypedTool>(
+    tool: &T,
+    ctx: &ToolContext,
+    raw: Value,
+) -> Result<ToolOutput, ToolError> {
+    let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC);
+    let mut args = match parse_args::<T::Args>(T::SPEC.name, raw.clone()) {
+        Ok(args) => args,
+        Err(e) => {
+            guarded.log_args(&raw);
+            return guarded.finish(Err(e));
+        }
+    };
+    if let Some(request) = T::exec_request(&mut args)
+        && let Err(refusal) = guarded.judge_exec(request)
+    {
+        guarded.log_args(&typed_json(&args, raw));
+        return guarded.finish(Err(refusal));
+    }
+    let typed = typed_json(&args, raw);
+    guarded.log_args(&typed);
+    if let Err(refusal) = guarded.admit(&typed) {
+        return guarded.finish(Err(refusal));
+    }
+    let result = tool.run(ctx, args).await;
+    guarded.finish(result)
+}
+
+/// The typed arguments as JSON (what the guards and the audit see), without the unset optional fields;
+/// the raw arguments if they do not serialise, which no argument type of ours does.
+fn typed_json<A: serde::Serialize>(args: &A, raw: Value) -> Value {
+    match serde_json::to_value(args) {
+        Ok(mut typed) => {
+            drop_nulls(&mut typed);
+            typed
+        }
+        Err(_) => raw,
+    }
+}
+
+/// Removes `null` members of objects, recursively (`frame: None` is the same call as no `frame`).
+fn drop_nulls(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_optionals_are_not_part_of_the_call() {
+        let mut v = serde_json::json!({"x": 1, "frame": null, "nested": [{"a": null, "b": 2}]});
+        drop_nulls(&mut v);
+        assert_eq!(v, serde_json::json!({"x": 1, "nested": [{"b": 2}]}));
+    }
+}

@@ -1,0 +1,47 @@
+//! `vm_screenshot`: the screen as the caller sees it (the model's budget for agents, full resolution for
+//! people), with its frame id.
+
+use cua_protocol::CommandName;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
+use crate::tools::capture::capture;
+use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
+
+/// `vm_screenshot {}`.
+pub struct Screenshot;
+
+/// No arguments.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenshotArgs {}
+
+impl TypedTool for Screenshot {
+    type Args = ScreenshotArgs;
+    const SPEC: &'static ToolSpec = &ToolSpec {
+        name: "vm_screenshot",
+        title: "Screenshot",
+        description: "Take a screenshot of the VM's screen. Returns the image and its frame id; \
+            all coordinates you send to other vm_* tools are pixels of the latest image.",
+        kind: ToolKind::Look,
+        effect: Effect::ReadOnly,
+        idempotent: true,
+        open_world: false,
+        batching: Batching::Refused(
+            "vm_screenshot is not allowed in a batch (its image would be dropped): set `screenshot: true` \
+             on the batch to end it with one screenshot",
+        ),
+        commands: &[
+            CommandName::Screenshot,
+            CommandName::GetCursorPosition,
+            CommandName::MoveCursor,
+        ],
+    };
+
+    async fn run(&self, ctx: &ToolContext, _args: ScreenshotArgs) -> Result<ToolOutput, ToolError> {
+        let session = ctx.session()?;
+        let shot = capture(ctx, &session).await?;
+        Ok(shot.into_output())
+    }
+}
