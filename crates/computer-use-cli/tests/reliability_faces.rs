@@ -150,7 +150,7 @@ async fn status_reports_connected_server_down_and_vm_not_running() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("VM 'default' (url provider): server down: connection refused"),
+        stderr.contains("VM `default` via url [server down]: connection refused"),
         "{stderr}"
     );
 

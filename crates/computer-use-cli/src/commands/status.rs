@@ -1,8 +1,9 @@
 //! `computer-use status`: the core's status report (what `vm_status` returns to agents), as one line for
 //! people or the report itself with `--json`.
 //!
-//! On failure the session's health (server down, VM not running, not responding, …) leads the error, and
-//! `--json` prints it as an object on stdout too, so scripts need not parse the message.
+//! On failure the error names the VM, the provider and the session's health (server down, VM not running,
+//! not responding, …), and `--json` prints them as an object on stdout too, so scripts need not parse the
+//! message.
 
 use std::process::ExitCode;
 
@@ -33,10 +34,8 @@ pub async fn run(ctx: &ToolContext, json: bool) -> anyhow::Result<ExitCode> {
                 eprintln!("error: {e}");
                 return Ok(exit::ERROR.into());
             }
-            return Err(anyhow::Error::new(e).context(format!(
-                "VM '{}' ({provider} provider): {health}",
-                target.name
-            )));
+            // vm_status's error already names the VM, the provider and the session's health.
+            return Err(anyhow::Error::new(e));
         }
     };
     let report: StatusReport = serde_json::from_value(Value::Object(out.details))
