@@ -11,6 +11,8 @@
 //! - [`keys`] — key names people write → the server's key names.
 //! - [`tools`] — the `vm_*` tools: registry, schemas, results; the single source for every face.
 //! - [`guards`] — between the tools and the sessions: rate limit, loop guard, exec policy, audit log.
+//! - [`hint`] — [`Hinted`]: every error's message and its hint (what to do) apart, for faces that show the fix
+//!   on its own.
 //!
 //! Data flows one way: face → tools → guards → [`vm`] session → wire (`cua-protocol`, `lume-api`).
 #![deny(missing_docs)]
@@ -18,6 +20,7 @@
 pub mod config;
 pub mod coords;
 pub mod guards;
+pub mod hint;
 pub mod imaging;
 pub mod keys;
 pub mod tools;
@@ -25,3 +28,4 @@ pub mod vm;
 
 /// The wire client, re-exported so faces need no direct dependency on it.
 pub use cua_protocol as cua;
+pub use hint::Hinted;
