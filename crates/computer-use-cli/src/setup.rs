@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use computer_use::config::Config;
+use computer_use::config::{Config, ConfigError};
 
 use crate::cli::Global;
 
 pub fn config(global: &Global) -> anyhow::Result<Arc<Config>> {
-    config_from(config_path(global).as_deref(), global)
+    Ok(config_from(config_path(global).as_deref(), global)?)
 }
 
 /// `--config`, else `$COMPUTER_USE_CONFIG`.
@@ -22,8 +22,9 @@ pub fn config_path(global: &Global) -> Option<PathBuf> {
         .or_else(|| std::env::var_os("COMPUTER_USE_CONFIG").map(Into::into))
 }
 
-/// The configuration from `path` (the local default without one), then the environment and the flags.
-pub fn config_from(path: Option<&Path>, global: &Global) -> anyhow::Result<Arc<Config>> {
+/// The configuration from `path` (the local default without one), then the environment and the flags. The
+/// error stays typed so `doctor` can show its message and its fix apart.
+pub fn config_from(path: Option<&Path>, global: &Global) -> Result<Arc<Config>, ConfigError> {
     let config = Config::load(path, |k| std::env::var(k).ok())?;
     with_flags(config, global)
 }
@@ -38,11 +39,11 @@ pub fn plugin_config(json: &str, global: &Global) -> anyhow::Result<Arc<Config>>
     })?;
     let mut config = Config::for_openclaw_block(block)?;
     config.apply_env(|k| std::env::var(k).ok())?;
-    with_flags(config, global)
+    Ok(with_flags(config, global)?)
 }
 
 /// Applies `--provider` / `--server-url` through the same validation as environment values.
-fn with_flags(mut config: Config, global: &Global) -> anyhow::Result<Arc<Config>> {
+fn with_flags(mut config: Config, global: &Global) -> Result<Arc<Config>, ConfigError> {
     let mut flags = HashMap::new();
     if let Some(p) = &global.provider {
         flags.insert("COMPUTER_USE_PROVIDER", p.clone());

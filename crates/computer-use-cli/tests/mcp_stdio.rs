@@ -11,7 +11,6 @@
 mod common;
 
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 

@@ -10,6 +10,8 @@
 //! - [`spec`] — each tool's facts (kind, effect, batching, server commands, annotations): one home each.
 //! - [`result`] — what a call returns: content and details, or a classified error with its hint.
 //! - [`guards`] — between the tools and the sessions: rate limit, loop guard, exec policy, audit log.
+//! - [`hint`] — [`Hinted`]: every error's message and its hint (what to do) apart, for faces that show the fix
+//!   on its own.
 //! - [`clock`] — monotonic time, fakeable in tests.
 //!
 //! The screenshot pipeline (`computer-use-imaging`), the coordinate spaces (`computer-use-coords`) and the
@@ -21,7 +23,10 @@
 pub mod clock;
 pub mod config;
 pub mod guards;
+pub mod hint;
 pub mod result;
 pub mod spec;
 pub mod tools;
 pub mod vm;
+
+pub use hint::Hinted;

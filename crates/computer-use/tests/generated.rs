@@ -15,7 +15,9 @@ use computer_use::tools;
 use serde_json::{Value, json};
 
 fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
 }
 
 const MANIFEST: &str = "extensions/computer-use/openclaw.plugin.json";

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use crate::error::Error;
+use crate::error::{Error, HintLine};
 
 /// A secret string (API key) whose `Debug`/`Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -153,13 +153,16 @@ impl Endpoint {
 pub type ResolveFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Endpoint, ResolveError>> + Send + 'a>>;
 
-/// Why an endpoint could not be resolved: an already actionable message from the resolver (e.g. "VM 'x' is
-/// not running. Start it with: …"), passed through unchanged.
+/// Why an endpoint could not be resolved: what happened and what to do, from the resolver (e.g. "VM 'x' is
+/// not running. Start it with: …"), passed through unchanged into [`crate::Error::Unresolved`]. Displays like
+/// every error of this crate: the message, then `"\n  hint: "` and the hint when there is one.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
+#[error("{message}{}", HintLine(hint.as_deref()))]
 pub struct ResolveError {
-    /// The actionable message.
+    /// What happened, already actionable on its own.
     pub message: String,
+    /// What to do about it, when the resolver knows something the message does not say.
+    pub hint: Option<String>,
     /// Whether waiting and trying again may help (VM booting) or not (VM not found).
     pub transient: bool,
     /// The machine itself is not running (a stopped VM): health reports say "stopped", not "unreachable".

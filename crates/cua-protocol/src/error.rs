@@ -1,11 +1,15 @@
 //! Errors of the cua-computer-server client, split by phase (connecting versus running a command).
 //!
-//! Every message names what happened *and what to do about it*: these texts reach people (CLI, doctor) and
-//! models (tool results) unchanged. Two properties matter more than the wording:
+//! Every error says what happened ([`Error::message`]) and, when there is something to do about it, what to do
+//! ([`Error::hint`]): these texts reach people (CLI, doctor) and models (tool results). They are kept apart so
+//! a face can show the fix on its own (the doctor's `fix:` line) without parsing text; `Display` joins them as
+//! `message` + `"\n  hint: "` + `hint`, the one layout every error of the workspace prints. Two properties
+//! matter more than the wording:
 //! - whether the command may have run on the server ([`Error::outcome`]): a click whose reply was lost must
 //!   never be replayed, so callers need to know "not sent" from "sent, result unknown";
-//! - no secret (API key) ever appears in a message.
+//! - no secret (API key) ever appears in a message or a hint.
 
+use std::fmt;
 use std::time::Duration;
 
 /// Whether a failed command reached the server.
@@ -21,13 +25,13 @@ pub enum Outcome {
 }
 
 /// An error from [`crate::Client`] or [`crate::HttpClient`].
+///
+/// The text of each variant is in [`Error::message`] and [`Error::hint`]; `Display` is the two joined.
 #[derive(Debug, thiserror::Error)]
+#[error("{}{}", self.message(), HintLine(self.hint()))]
 #[non_exhaustive]
 pub enum Error {
     /// The URL given for the server is unusable.
-    #[error(
-        "invalid server URL `{url}`: {reason}\n  hint: use ws://HOST:PORT/ws (or wss:// for TLS)"
-    )]
     InvalidUrl {
         /// The URL as given.
         url: String,
@@ -35,12 +39,13 @@ pub enum Error {
         reason: String,
     },
 
-    /// The server's address could not be found (e.g. the VM is stopped or still booting). The message comes
-    /// from the resolver and is already actionable.
-    #[error("{message}")]
+    /// The server's address could not be found (e.g. the VM is stopped or still booting). The message and the
+    /// hint come from the resolver ([`crate::ResolveError`]) and are already actionable.
     Unresolved {
         /// The resolver's message.
         message: String,
+        /// The resolver's hint, if it has one.
+        hint: Option<String>,
         /// Whether trying again later may help.
         transient: bool,
         /// The resolver says the machine is not running (see [`crate::ResolveError::not_running`]).
@@ -48,9 +53,6 @@ pub enum Error {
     },
 
     /// TCP connection refused: nothing listens on that address.
-    #[error(
-        "connection refused at {addr} ({url}): cua-computer-server is not listening there\n  hint: start it so that it listens on an address this host can reach, on that port: inside a VM `cua-computer-server --host 0.0.0.0 --port {port}` (its default bind is 127.0.0.1, which the host cannot reach)"
-    )]
     ConnectRefused {
         /// `host:port`.
         addr: String,
@@ -61,11 +63,6 @@ pub enum Error {
     },
 
     /// The connection attempt did not finish in time.
-    #[error(
-        "connecting to {url} timed out after {}\n  hint: check that the VM is running and reachable from this host (firewall, network mode) and that the server listens on {}",
-        fmt_duration(*after),
-        addr
-    )]
     ConnectTimeout {
         /// The WebSocket URL.
         url: String,
@@ -77,10 +74,6 @@ pub enum Error {
 
     /// TCP connected but the WebSocket handshake got no answer in time: the server process exists but does not
     /// run (frozen, a suspended VM) or is overloaded.
-    #[error(
-        "cua-computer-server at {addr} accepted the connection but did not answer the WebSocket handshake within {}: it is frozen (a paused or suspended VM?) or overloaded ({url})\n  hint: check that the VM is running, not paused; the next call tries again",
-        fmt_duration(*after)
-    )]
     HandshakeTimeout {
         /// The WebSocket URL.
         url: String,
@@ -91,9 +84,6 @@ pub enum Error {
     },
 
     /// Another network failure while connecting (DNS, unreachable host, reset during the handshake).
-    #[error(
-        "cannot connect to {url}: {detail}\n  hint: check the host name/IP and that the server is running"
-    )]
     Connect {
         /// The WebSocket URL.
         url: String,
@@ -102,18 +92,12 @@ pub enum Error {
     },
 
     /// The server answered the WebSocket upgrade with HTTP 403: the path is wrong.
-    #[error(
-        "the server at {url} refused the WebSocket upgrade (HTTP 403): wrong path\n  hint: cua-computer-server serves WebSocket only at /ws, e.g. ws://HOST:PORT/ws"
-    )]
     WrongPath {
         /// The WebSocket URL that was refused.
         url: String,
     },
 
     /// The peer is not a cua-computer-server (wrong port, another service, a proxy).
-    #[error(
-        "{url} does not look like a cua-computer-server: {detail}\n  hint: check the port; cua-computer-server answers GET /status with {{\"status\":\"ok\",...}}"
-    )]
     NotCuaServer {
         /// The URL that was tried.
         url: String,
@@ -122,12 +106,6 @@ pub enum Error {
     },
 
     /// The server speaks an older or newer protocol than this client supports.
-    #[error(
-        "cua-computer-server {package} (protocol {protocol}) at {url} is not supported: need protocol {} and package >= {}\n  hint: install a current server in the VM: `pip install \"cua-computer-server=={}\"` with Python 3.12 or 3.13 (on 3.11 pip silently installs 0.1.25)",
-        crate::SUPPORTED_PROTOCOL,
-        crate::MIN_PACKAGE,
-        crate::TESTED_PACKAGE
-    )]
     Unsupported {
         /// The URL.
         url: String,
@@ -138,22 +116,15 @@ pub enum Error {
     },
 
     /// Cloud authentication was refused.
-    #[error(
-        "authentication with the server failed: {message}\n  hint: check the container name and the API key (the key is read from the environment or key file named in the config)"
-    )]
     AuthFailed {
         /// The server's reason (never contains the key).
         message: String,
     },
 
     /// The server expects cloud authentication but none is configured.
-    #[error(
-        "the server requires authentication (it runs in cloud mode: CONTAINER_NAME is set in its environment)\n  hint: configure `cloud.containerName` and an API key, or start the server without CONTAINER_NAME"
-    )]
     AuthRequired,
 
     /// The server ran the command and reported a failure.
-    #[error("`{command}` failed on the server: {message}")]
     CommandFailed {
         /// The command name.
         command: &'static str,
@@ -164,11 +135,6 @@ pub enum Error {
     },
 
     /// The server does not offer this command (older server, VNC backend, other OS).
-    #[error(
-        "the server does not support `{command}`{}\n  hint: this server offers: {}",
-        backend.as_deref().map(|b| format!(" ({b})")).unwrap_or_default(),
-        available
-    )]
     CommandUnavailable {
         /// The command name.
         command: String,
@@ -179,11 +145,6 @@ pub enum Error {
     },
 
     /// No reply within the command's time limit. The connection was discarded.
-    #[error(
-        "`{command}` got no reply within {}; the connection was dropped{}",
-        fmt_duration(*after),
-        if *sent { ". It may or may not have taken effect: observe the screen before retrying" } else { "" }
-    )]
     Timeout {
         /// The command name.
         command: &'static str,
@@ -194,10 +155,6 @@ pub enum Error {
     },
 
     /// A `run_command` exceeded its own server-side timeout; the server killed the process.
-    #[error(
-        "`{command}` was killed by the server after its {}s timeout",
-        timeout_s
-    )]
     RemoteTimeout {
         /// The shell command (as sent).
         command: String,
@@ -206,11 +163,6 @@ pub enum Error {
     },
 
     /// The connection closed or broke before the reply arrived.
-    #[error(
-        "connection to the server lost {} `{command}`: {detail}{}",
-        if *sent { "after sending" } else { "before sending" },
-        if *sent { "\n  hint: it may or may not have taken effect; observe (take a screenshot) before retrying" } else { "" }
-    )]
     ConnectionLost {
         /// The command name.
         command: &'static str,
@@ -221,7 +173,6 @@ pub enum Error {
     },
 
     /// The caller gave up (cancelled) while the command was in flight.
-    #[error("`{command}` was cancelled{}", if *sent { " after it was sent; it may or may not have taken effect" } else { " before it was sent" })]
     Cancelled {
         /// The command name.
         command: &'static str,
@@ -230,7 +181,6 @@ pub enum Error {
     },
 
     /// The server's reply could not be understood.
-    #[error("unexpected reply to `{command}`: {detail}")]
     Protocol {
         /// The command name.
         command: &'static str,
@@ -240,9 +190,6 @@ pub enum Error {
 
     /// The reply was larger than the client accepts ([`crate::ClientOptions::max_message_bytes`]). The
     /// connection was dropped (the rest of the reply was still on it); the command is not sent again.
-    #[error(
-        "the reply to `{command}` is larger than this client accepts ({detail}); the connection was dropped\n  hint: ask for less (a smaller screen region, a file in chunks); the command ran on the server, so do not simply repeat an action"
-    )]
     ReplyTooLarge {
         /// The command name.
         command: &'static str,
@@ -251,11 +198,9 @@ pub enum Error {
     },
 
     /// The client was closed.
-    #[error("the client was closed")]
     Closed,
 
     /// An HTTP-level failure of the `/cmd`, `/status` or `/commands` endpoints.
-    #[error("HTTP request to {url} failed: {detail}")]
     Http {
         /// The URL.
         url: String,
@@ -266,7 +211,6 @@ pub enum Error {
     },
 
     /// An argument was rejected before sending (e.g. an oversize frame).
-    #[error("invalid argument for `{command}`: {detail}")]
     InvalidArgument {
         /// The command name.
         command: &'static str,
@@ -276,6 +220,153 @@ pub enum Error {
 }
 
 impl Error {
+    /// What happened, without what to do about it (that is [`Error::hint`]). One or a few sentences naming
+    /// the address, command or limit involved; `Display` prints this first.
+    pub fn message(&self) -> String {
+        match self {
+            Error::InvalidUrl { url, reason } => format!("invalid server URL `{url}`: {reason}"),
+            Error::Unresolved { message, .. } => message.clone(),
+            Error::ConnectRefused { addr, url, .. } => format!(
+                "connection refused at {addr} ({url}): cua-computer-server is not listening there"
+            ),
+            Error::ConnectTimeout { url, after, .. } => {
+                format!("connecting to {url} timed out after {}", fmt_duration(*after))
+            }
+            Error::HandshakeTimeout { url, addr, after } => format!(
+                "cua-computer-server at {addr} accepted the connection but did not answer the WebSocket handshake within {}: it is frozen (a paused or suspended VM?) or overloaded ({url})",
+                fmt_duration(*after)
+            ),
+            Error::Connect { url, detail } => format!("cannot connect to {url}: {detail}"),
+            Error::WrongPath { url } => format!(
+                "the server at {url} refused the WebSocket upgrade (HTTP 403): wrong path"
+            ),
+            Error::NotCuaServer { url, detail } => {
+                format!("{url} does not look like a cua-computer-server: {detail}")
+            }
+            Error::Unsupported {
+                url,
+                protocol,
+                package,
+            } => format!(
+                "cua-computer-server {package} (protocol {protocol}) at {url} is not supported: need protocol {} and package >= {}",
+                crate::SUPPORTED_PROTOCOL,
+                crate::MIN_PACKAGE
+            ),
+            Error::AuthFailed { message } => {
+                format!("authentication with the server failed: {message}")
+            }
+            Error::AuthRequired => "the server requires authentication (it runs in cloud mode: CONTAINER_NAME is set in its environment)".to_owned(),
+            Error::CommandFailed {
+                command, message, ..
+            } => format!("`{command}` failed on the server: {message}"),
+            Error::CommandUnavailable {
+                command, backend, ..
+            } => format!(
+                "the server does not support `{command}`{}",
+                backend
+                    .as_deref()
+                    .map(|b| format!(" ({b})"))
+                    .unwrap_or_default()
+            ),
+            Error::Timeout {
+                command,
+                after,
+                sent,
+            } => format!(
+                "`{command}` got no reply within {}; the connection was dropped{}",
+                fmt_duration(*after),
+                if *sent {
+                    ". It may or may not have taken effect: observe the screen before retrying"
+                } else {
+                    ""
+                }
+            ),
+            Error::RemoteTimeout { command, timeout_s } => {
+                format!("`{command}` was killed by the server after its {timeout_s}s timeout")
+            }
+            Error::ConnectionLost {
+                command,
+                sent,
+                detail,
+            } => format!(
+                "connection to the server lost {} `{command}`: {detail}",
+                if *sent { "after sending" } else { "before sending" }
+            ),
+            Error::Cancelled { command, sent } => format!(
+                "`{command}` was cancelled{}",
+                if *sent {
+                    " after it was sent; it may or may not have taken effect"
+                } else {
+                    " before it was sent"
+                }
+            ),
+            Error::Protocol { command, detail } => {
+                format!("unexpected reply to `{command}`: {detail}")
+            }
+            Error::ReplyTooLarge { command, detail } => format!(
+                "the reply to `{command}` is larger than this client accepts ({detail}); the connection was dropped"
+            ),
+            Error::Closed => "the client was closed".to_owned(),
+            Error::Http { url, detail, .. } => format!("HTTP request to {url} failed: {detail}"),
+            Error::InvalidArgument { command, detail } => {
+                format!("invalid argument for `{command}`: {detail}")
+            }
+        }
+    }
+
+    /// What to do about it, computed from the variant's data; `None` when the message is all there is to say
+    /// (a server-side failure, a cancelled call). Faces show it as the fix; `Display` prints it after the
+    /// message as `"\n  hint: …"`.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Error::InvalidUrl { .. } => "use ws://HOST:PORT/ws (or wss:// for TLS)".to_owned(),
+            Error::Unresolved { hint, .. } => return hint.clone(),
+            Error::ConnectRefused { port, .. } => format!(
+                "start it so that it listens on an address this host can reach, on that port: inside a VM `cua-computer-server --host 0.0.0.0 --port {port}` (its default bind is 127.0.0.1, which the host cannot reach)"
+            ),
+            Error::ConnectTimeout { addr, .. } => format!(
+                "check that the VM is running and reachable from this host (firewall, network mode) and that the server listens on {addr}"
+            ),
+            Error::HandshakeTimeout { .. } => {
+                "check that the VM is running, not paused; the next call tries again".to_owned()
+            }
+            Error::Connect { .. } => {
+                "check the host name/IP and that the server is running".to_owned()
+            }
+            Error::WrongPath { .. } => {
+                "cua-computer-server serves WebSocket only at /ws, e.g. ws://HOST:PORT/ws".to_owned()
+            }
+            Error::NotCuaServer { .. } => {
+                r#"check the port; cua-computer-server answers GET /status with {"status":"ok",...}"#
+                    .to_owned()
+            }
+            Error::Unsupported { .. } => format!(
+                "install a current server in the VM: `pip install \"cua-computer-server=={}\"` with Python 3.12 or 3.13 (on 3.11 pip silently installs 0.1.25)",
+                crate::TESTED_PACKAGE
+            ),
+            Error::AuthFailed { .. } => "check the container name and the API key (the key is read from the environment or key file named in the config)".to_owned(),
+            Error::AuthRequired => "configure `cloud.containerName` and an API key, or start the server without CONTAINER_NAME".to_owned(),
+            Error::CommandUnavailable { available, .. } => {
+                format!("this server offers: {available}")
+            }
+            Error::ConnectionLost { sent: true, .. } => {
+                "it may or may not have taken effect; observe (take a screenshot) before retrying"
+                    .to_owned()
+            }
+            Error::ReplyTooLarge { .. } => "ask for less (a smaller screen region, a file in chunks); the command ran on the server, so do not simply repeat an action".to_owned(),
+            Error::CommandFailed { .. }
+            | Error::Timeout { .. }
+            | Error::RemoteTimeout { .. }
+            | Error::ConnectionLost { sent: false, .. }
+            | Error::Cancelled { .. }
+            | Error::Protocol { .. }
+            | Error::Closed
+            | Error::Http { .. }
+            | Error::InvalidArgument { .. } => return None,
+        };
+        Some(hint)
+    }
+
     /// Whether the failed command may have reached the server; see [`Outcome`].
     pub fn outcome(&self) -> Outcome {
         match self {
@@ -322,6 +413,20 @@ impl Error {
     /// True when the connection broke (the next call reconnects).
     pub fn is_connection_lost(&self) -> bool {
         matches!(self, Error::ConnectionLost { .. })
+    }
+}
+
+/// The hint's part of an error's text: `"\n  hint: "` and the hint, or nothing without one. Every error of this
+/// crate (and [`crate::ResolveError`]) displays as its message followed by this, so the fix reads on its own
+/// indented line wherever the text is shown whole.
+pub(crate) struct HintLine<T>(pub(crate) Option<T>);
+
+impl<T: fmt::Display> fmt::Display for HintLine<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(hint) => write!(f, "\n  hint: {hint}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -379,6 +484,94 @@ mod tests {
         assert!(text.contains("192.168.64.5:5000"));
         assert!(text.contains("--host 0.0.0.0 --port 5000"));
         assert_eq!(e.outcome(), Outcome::NotSent);
+    }
+
+    /// The hint is its own part: present, not repeated in the message, and `Display` is exactly the two joined
+    /// by the hint line (the text people and models always read).
+    #[test]
+    fn hints_are_separate_from_messages_and_displayed_after_them() {
+        let hinted = [
+            Error::ConnectRefused {
+                addr: "10.0.0.2:5000".into(),
+                url: "ws://10.0.0.2:5000/ws".into(),
+                port: 5000,
+            },
+            Error::WrongPath {
+                url: "ws://h:8000/x".into(),
+            },
+            Error::NotCuaServer {
+                url: "ws://h:8000/ws".into(),
+                detail: "GET /status answered 404".into(),
+            },
+            Error::Unresolved {
+                message: "VM 'a' is still booting".into(),
+                hint: Some("wait and retry".into()),
+                transient: true,
+                not_running: false,
+            },
+            Error::ConnectionLost {
+                command: "left_click",
+                sent: true,
+                detail: "closed".into(),
+            },
+        ];
+        for e in hinted {
+            let (message, hint) = (e.message(), e.hint());
+            let Some(hint) = hint else {
+                panic!("{e:?} has a hint")
+            };
+            assert!(!hint.is_empty() && !message.contains(&hint), "{e:?}");
+            assert!(!message.contains("hint:"), "{message}");
+            assert_eq!(e.to_string(), format!("{message}\n  hint: {hint}"));
+        }
+        let refused = Error::ConnectRefused {
+            addr: "10.0.0.2:5000".into(),
+            url: "ws://10.0.0.2:5000/ws".into(),
+            port: 5000,
+        };
+        assert_eq!(
+            refused.to_string(),
+            "connection refused at 10.0.0.2:5000 (ws://10.0.0.2:5000/ws): cua-computer-server is not listening there\n  hint: start it so that it listens on an address this host can reach, on that port: inside a VM `cua-computer-server --host 0.0.0.0 --port 5000` (its default bind is 127.0.0.1, which the host cannot reach)"
+        );
+    }
+
+    #[test]
+    fn errors_without_a_hint_display_their_message_alone() {
+        for e in [
+            Error::ConnectionLost {
+                command: "left_click",
+                sent: false,
+                detail: "closed".into(),
+            },
+            Error::CommandFailed {
+                command: "run_command",
+                message: "no such file".into(),
+                code: None,
+            },
+            Error::Closed,
+        ] {
+            assert_eq!(e.hint(), None, "{e:?}");
+            assert_eq!(e.to_string(), e.message());
+        }
+    }
+
+    #[test]
+    fn resolve_errors_carry_their_hint_into_unresolved() {
+        let resolved = crate::ResolveError {
+            message: "Lume did not answer".into(),
+            hint: Some("check `lume serve`".into()),
+            transient: true,
+            not_running: false,
+        };
+        assert_eq!(
+            resolved.to_string(),
+            "Lume did not answer\n  hint: check `lume serve`"
+        );
+        let plain = crate::ResolveError {
+            hint: None,
+            ..resolved.clone()
+        };
+        assert_eq!(plain.to_string(), "Lume did not answer");
     }
 
     #[test]

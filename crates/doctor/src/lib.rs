@@ -23,6 +23,7 @@ pub mod report;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use computer_use::Hinted;
 use computer_use::config::Config;
 
 pub use live::LiveOptions;
@@ -46,11 +47,12 @@ pub struct DoctorOptions {
 /// Runs the live checks (unless offline) with `config`, then the posture audit of `config_file`.
 ///
 /// `config` is the effective configuration (file, environment and flags applied), or why it could not be
-/// built; `config_file` the file the user pointed at (an `openclaw.json`, or a standalone config block).
+/// built (a [`computer_use::config::ConfigError`], or any error with a message and a hint);
+/// `config_file` the file the user pointed at (an `openclaw.json`, or a standalone config block).
 /// `progress` receives a line now and then while a check waits (a booting VM).
-pub async fn run(
+pub async fn run<E: Hinted>(
     config_file: Option<&Path>,
-    config: Result<Arc<Config>, String>,
+    config: Result<Arc<Config>, E>,
     opts: &DoctorOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Report {
@@ -59,12 +61,11 @@ pub async fn run(
         match config {
             Ok(config) => report.extend(live::run(config, &opts.live, progress).await),
             Err(why) => {
-                let (message, fix) = report::split_hint(&why);
-                report.extend([Check::fail(
-                    CONFIG,
-                    message,
-                    fix.unwrap_or_else(|| "fix the configuration as the message says".to_owned()),
-                )]);
+                let mut check = Check::fail_from_error(CONFIG, &why);
+                if check.fix.is_none() {
+                    check = check.with_fix("fix the configuration as the message says");
+                }
+                report.extend([check]);
                 report.extend(
                     live::IDS
                         .iter()

@@ -14,6 +14,10 @@ pub mod version;
 
 use std::path::{Path, PathBuf};
 
+use computer_use::Hinted;
+use computer_use::config::ConfigError;
+use computer_use::hint::HintLine;
+
 pub use self::version::Target;
 
 /// What to write and for which OpenClaw.
@@ -53,31 +57,28 @@ pub struct Merged {
     pub notes: Vec<String>,
 }
 
-/// Why the config could not be written.
+/// Why the config could not be written. Says what happened and what to do apart ([`Hinted`]); `Display` is
+/// the two joined, like every error of the workspace.
 #[derive(Debug, thiserror::Error)]
+#[error("{}{}", self.message(), HintLine(self.hint()))]
 #[non_exhaustive]
 pub enum SetupError {
-    /// The existing file is not JSON5.
-    #[error("{0}")]
+    /// The existing file is not JSON5 (the core's parser says where, and how to fix it).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The existing file could not be parsed for editing (after it parsed as JSON5).
     Parse(String),
     /// A key the merge must extend holds something other than an object.
-    #[error(
-        "`{path}` is not an object, so the plugin and worker cannot be merged into it\n  hint: fix `{path}` by hand (it must be an object like {{ ... }}), then run this again"
-    )]
     NotAnObject {
         /// The key path.
         path: String,
     },
     /// A key the merge must extend holds something other than an array.
-    #[error(
-        "`{path}` is not an array, so it cannot be extended\n  hint: make `{path}` a list like [\"...\"], then run this again"
-    )]
     NotAnArray {
         /// The key path.
         path: String,
     },
     /// Reading or writing the file failed.
-    #[error("cannot {action} {}: {source}\n  hint: check the path and its permissions", path.display())]
     Io {
         /// `read` or `write`.
         action: &'static str,
@@ -87,6 +88,40 @@ pub enum SetupError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Hinted for SetupError {
+    fn message(&self) -> String {
+        match self {
+            SetupError::Config(e) => e.message(),
+            SetupError::Parse(message) => message.clone(),
+            SetupError::NotAnObject { path } => format!(
+                "`{path}` is not an object, so the plugin and worker cannot be merged into it"
+            ),
+            SetupError::NotAnArray { path } => {
+                format!("`{path}` is not an array, so it cannot be extended")
+            }
+            SetupError::Io {
+                action,
+                path,
+                source,
+            } => format!("cannot {action} {}: {source}", path.display()),
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            SetupError::Config(e) => e.hint(),
+            SetupError::Parse(_) => None,
+            SetupError::NotAnObject { path } => Some(format!(
+                "fix `{path}` by hand (it must be an object like {{ ... }}), then run this again"
+            )),
+            SetupError::NotAnArray { path } => Some(format!(
+                "make `{path}` a list like [\"...\"], then run this again"
+            )),
+            SetupError::Io { .. } => Some("check the path and its permissions".to_owned()),
+        }
+    }
 }
 
 /// The pieces as a minimal, complete `openclaw.json` (what the command prints without `--write`).
@@ -160,4 +195,45 @@ pub fn find_plugin_dir() -> Option<PathBuf> {
             .is_file()
             .then_some(plugin)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setup_errors_keep_their_hint_apart_from_the_message() {
+        let errors = [
+            SetupError::NotAnObject {
+                path: "plugins".into(),
+            },
+            SetupError::NotAnArray {
+                path: "plugins.load.paths".into(),
+            },
+            SetupError::Io {
+                action: "write",
+                path: "/x/openclaw.json".into(),
+                source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            },
+            SetupError::Config(ConfigError::Parse {
+                origin: "openclaw.json".into(),
+                position: Some((2, 3)),
+                message: "expected `,`".into(),
+            }),
+        ];
+        for e in errors {
+            let (message, hint) = (e.message(), e.hint());
+            let Some(hint) = hint else {
+                panic!("{e:?} has a hint")
+            };
+            assert!(!hint.is_empty() && !message.contains(&hint), "{e:?}");
+            assert!(!message.contains("hint:"), "{message}");
+            assert_eq!(e.to_string(), format!("{message}\n  hint: {hint}"));
+        }
+        assert_eq!(
+            SetupError::NotAnArray { path: "a".into() }.to_string(),
+            "`a` is not an array, so it cannot be extended\n  hint: make `a` a list like [\"...\"], then run this again"
+        );
+        assert_eq!(SetupError::Parse("t: bad".into()).to_string(), "t: bad");
+    }
 }

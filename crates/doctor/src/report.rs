@@ -2,6 +2,7 @@
 //! collects them in order. Serialised as-is for `computer-use doctor --json`, so the field names are an
 //! interface for scripts: `id`, `status` (`pass`/`fail`/`warn`/`info`/`skip`), `message`, `fix`.
 
+use computer_use::Hinted;
 use serde::Serialize;
 
 /// The outcome of one check.
@@ -82,15 +83,16 @@ impl Check {
         Check::new(id, Status::Skip, why)
     }
 
-    /// A failure whose text comes from one of our actionable errors: the part before its `hint:` line becomes
-    /// the message and the hint the fix, so the wire crates' wording (written for exactly this) is reused.
-    pub fn fail_from_error(id: &str, error: &dyn std::fmt::Display) -> Check {
-        let (message, fix) = split_hint(&error.to_string());
+    /// A failure from one of our actionable errors: its message becomes the check's message and its hint the
+    /// fix, so the wording of the wire crates and the core (written for exactly this) is reused, taken apart
+    /// by type rather than by reading the text. The message is trimmed because part of it may come from a
+    /// peer (a server's error text ending in a line break).
+    pub fn fail_from_error(id: &str, error: &dyn Hinted) -> Check {
         Check {
             id: id.to_owned(),
             status: Status::Fail,
-            message,
-            fix,
+            message: error.message().trim().to_owned(),
+            fix: error.hint(),
         }
     }
 
@@ -107,18 +109,6 @@ impl Check {
             None => more.to_owned(),
         });
         self
-    }
-}
-
-/// Splits `"what happened\n  hint: what to do"` (the format of the cua-protocol, lume-api and core errors)
-/// into the message and the fix. Text without a hint line is all message.
-pub fn split_hint(text: &str) -> (String, Option<String>) {
-    match text
-        .split_once("\n  hint: ")
-        .or_else(|| text.split_once("\nhint: "))
-    {
-        Some((message, hint)) => (message.trim().to_owned(), Some(hint.trim().to_owned())),
-        None => (text.trim().to_owned(), None),
     }
 }
 
@@ -167,11 +157,18 @@ mod tests {
 
     #[test]
     fn hints_become_fixes() {
-        let (m, f) = split_hint("VM 'x' not found by Lume\n  hint: `lume list` shows the VMs");
-        assert_eq!(m, "VM 'x' not found by Lume");
-        assert_eq!(f.as_deref(), Some("`lume list` shows the VMs"));
-        let (m, f) = split_hint("plain");
-        assert_eq!((m.as_str(), f), ("plain", None));
+        let e = computer_use::vm::VmError::LocalDesktopDown {
+            url: "ws://127.0.0.1:8000/ws".into(),
+        };
+        let check = Check::fail_from_error("server.reachable", &e);
+        assert_eq!(check.status, Status::Fail);
+        assert_eq!(check.message, e.message());
+        assert_eq!(check.fix, e.hint());
+        assert!(check.fix.is_some_and(|f| f.contains("start it with")));
+
+        let plain = computer_use::vm::VmError::Lifecycle("plain".into());
+        let check = Check::fail_from_error("vm.running", &plain);
+        assert_eq!((check.message.as_str(), check.fix), ("plain", None));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use computer_use::Hinted;
 use computer_use::config::Config;
 use computer_use_doctor::live::{self, LiveOptions};
 use computer_use_doctor::{Check, DoctorOptions, Status};
@@ -340,6 +341,19 @@ async fn the_local_provider_skips_lume_and_names_the_desktop_fix() {
     skipped_from(&checks, "server.version");
 }
 
+/// Why a configuration is unusable, as a face hands it to the doctor: a message and a hint, apart.
+struct Unusable(&'static str, &'static str);
+
+impl Hinted for Unusable {
+    fn message(&self) -> String {
+        self.0.to_owned()
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(self.1.to_owned())
+    }
+}
+
 #[tokio::test]
 async fn the_whole_run_reports_an_unusable_config_then_audits_the_file() {
     let tmp = tempfile::tempdir().unwrap();
@@ -348,7 +362,10 @@ async fn the_whole_run_reports_an_unusable_config_then_audits_the_file() {
     let opts = DoctorOptions::default();
     let report = computer_use_doctor::run(
         Some(&file),
-        Err("openclaw.json has no plugins.entries[\"computer-use\"]\nhint: add it".into()),
+        Err(Unusable(
+            "openclaw.json has no plugins.entries[\"computer-use\"]",
+            "add it",
+        )),
         &opts,
         &mut |_| {},
     )
@@ -377,8 +394,13 @@ async fn the_whole_run_reports_an_unusable_config_then_audits_the_file() {
         offline: true,
         ..DoctorOptions::default()
     };
-    let report =
-        computer_use_doctor::run(Some(&file), Err("unused".into()), &offline, &mut |_| {}).await;
+    let report = computer_use_doctor::run(
+        Some(&file),
+        Err(Unusable("unused", "unused")),
+        &offline,
+        &mut |_| {},
+    )
+    .await;
     assert!(report.get("config").is_none() && report.get("lume.api").is_none());
     assert!(report.get("posture.keys").is_some());
 }

@@ -1,25 +1,28 @@
-//! Typed errors of the Lume client, each carrying the fix in its message.
+//! Typed errors of the Lume client, each saying what happened and what to do about it.
 //!
 //! Lume's HTTP API has two traps this module exists to keep apart (reference/lume-api.md section 4):
 //! an unknown VM is **400** `{"message":"Virtual machine not found: X"}`, while **404** (plain text `Not found`)
 //! only ever means an unknown route, i.e. a wrong Lume URL or path prefix. Conflating the two sends people
-//! looking for a VM that exists behind a URL that is wrong. The messages reach people (CLI, doctor) and models
-//! (tool results) unchanged, so each one says what happened and then, on a `hint:` line, what to do.
-//! No message contains a VM's `vncUrl` (its password is a secret).
+//! looking for a VM that exists behind a URL that is wrong. The texts reach people (CLI, doctor) and models
+//! (tool results): [`LumeError::message`] says what happened, [`LumeError::hint`] what to do, kept apart so a
+//! face can show the fix on its own without parsing text; `Display` joins them as `message` + `"\n  hint: "` +
+//! `hint`, the layout every error of the workspace prints. No message contains a VM's `vncUrl` (its password
+//! is a secret).
 
+use std::fmt;
 use std::time::Duration;
 
 /// How many characters of a server's error body a message keeps.
 const MAX_MESSAGE_CHARS: usize = 300;
 
 /// An error from [`crate::LumeClient`].
+///
+/// The text of each variant is in [`LumeError::message`] and [`LumeError::hint`]; `Display` is the two joined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}", self.message(), HintLine(self.hint()))]
 #[non_exhaustive]
 pub enum LumeError {
     /// The Lume base URL given to [`crate::LumeClient::new`] is unusable.
-    #[error(
-        "invalid Lume URL `{url}`: {reason}\n  hint: use the address of `lume serve`, e.g. http://127.0.0.1:7777"
-    )]
     InvalidUrl {
         /// The URL as given.
         url: String,
@@ -28,7 +31,6 @@ pub enum LumeError {
     },
 
     /// A VM name that cannot be put in a request path (empty, `.` or `..`).
-    #[error("invalid VM name `{name}`: {reason}\n  hint: use a name that `lume list` shows")]
     InvalidVmName {
         /// The name as given.
         name: String,
@@ -37,9 +39,6 @@ pub enum LumeError {
     },
 
     /// Lume answered 400 `Virtual machine not found`: no VM of that name exists in Lume's storage.
-    #[error(
-        "VM '{name}' not found by Lume\n  hint: `lume list` shows the VMs; fix the VM name in the configuration"
-    )]
     VmNotFound {
         /// The VM name that was asked for.
         name: String,
@@ -47,9 +46,6 @@ pub enum LumeError {
 
     /// Lume's server answered 404: the route does not exist there, so the Lume URL (host, port or path prefix)
     /// is wrong, or the server at that address is not Lume's HTTP API. Never means "VM not found".
-    #[error(
-        "{url} answered 404 Not found: the Lume URL is wrong (host, port or path prefix) or the server there is not Lume's HTTP API\n  hint: `curl -s {base}/lume/vms` must list the VMs as JSON; fix the Lume URL, or start the API with `lume serve`"
-    )]
     RouteNotFound {
         /// The full request URL that got the 404.
         url: String,
@@ -58,9 +54,6 @@ pub enum LumeError {
     },
 
     /// Nothing answered at the Lume URL: connection refused, or the host name does not resolve.
-    #[error(
-        "Lume HTTP server not reachable at {url}: {detail}\n  hint: start it with `lume serve` (it listens on 127.0.0.1:7777 by default), or fix the Lume URL"
-    )]
     Unreachable {
         /// The request URL.
         url: String,
@@ -69,10 +62,6 @@ pub enum LumeError {
     },
 
     /// Lume did not answer within the request timeout.
-    #[error(
-        "Lume at {url} did not answer within {}\n  hint: check that `lume serve` is responsive (`curl -s {url}`), or raise the Lume request timeout",
-        fmt_duration(*after)
-    )]
     Timeout {
         /// The request URL.
         url: String,
@@ -81,7 +70,6 @@ pub enum LumeError {
     },
 
     /// Lume answered with an error status other than the cases above; `message` is Lume's own text.
-    #[error("Lume answered HTTP {status} for {url}: {message}\n  hint: {}", api_hint(*status))]
     Api {
         /// The request URL.
         url: String,
@@ -92,9 +80,6 @@ pub enum LumeError {
     },
 
     /// Lume answered success but the body is not the JSON this client expects.
-    #[error(
-        "{url} answered with a body this client cannot read: {detail}\n  hint: check that the Lume URL points at `lume serve` (`curl -s {url}`) and that Lume is 0.5 or newer"
-    )]
     Decode {
         /// The request URL.
         url: String,
@@ -103,9 +88,6 @@ pub enum LumeError {
     },
 
     /// Another transport failure (connection reset mid-reply, unsupported scheme, ...).
-    #[error(
-        "request to Lume at {url} failed: {detail}\n  hint: check the Lume URL and that `lume serve` is healthy"
-    )]
     Transport {
         /// The request URL.
         url: String,
@@ -115,6 +97,65 @@ pub enum LumeError {
 }
 
 impl LumeError {
+    /// What happened, without what to do about it (that is [`LumeError::hint`]); `Display` prints this first.
+    pub fn message(&self) -> String {
+        match self {
+            Self::InvalidUrl { url, reason } => format!("invalid Lume URL `{url}`: {reason}"),
+            Self::InvalidVmName { name, reason } => format!("invalid VM name `{name}`: {reason}"),
+            Self::VmNotFound { name } => format!("VM '{name}' not found by Lume"),
+            Self::RouteNotFound { url, .. } => format!(
+                "{url} answered 404 Not found: the Lume URL is wrong (host, port or path prefix) or the server there is not Lume's HTTP API"
+            ),
+            Self::Unreachable { url, detail } => {
+                format!("Lume HTTP server not reachable at {url}: {detail}")
+            }
+            Self::Timeout { url, after } => {
+                format!(
+                    "Lume at {url} did not answer within {}",
+                    fmt_duration(*after)
+                )
+            }
+            Self::Api {
+                url,
+                status,
+                message,
+            } => format!("Lume answered HTTP {status} for {url}: {message}"),
+            Self::Decode { url, detail } => {
+                format!("{url} answered with a body this client cannot read: {detail}")
+            }
+            Self::Transport { url, detail } => format!("request to Lume at {url} failed: {detail}"),
+        }
+    }
+
+    /// What to do about it, computed from the variant's data. Every Lume error has one, so this is `Some`
+    /// today; it is an `Option` like the other errors' hints so callers treat them alike. Faces show it as the
+    /// fix; `Display` prints it after the message as `"\n  hint: …"`.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Self::InvalidUrl { .. } => {
+                "use the address of `lume serve`, e.g. http://127.0.0.1:7777".to_owned()
+            }
+            Self::InvalidVmName { .. } => "use a name that `lume list` shows".to_owned(),
+            Self::VmNotFound { .. } => {
+                "`lume list` shows the VMs; fix the VM name in the configuration".to_owned()
+            }
+            Self::RouteNotFound { base, .. } => format!(
+                "`curl -s {base}/lume/vms` must list the VMs as JSON; fix the Lume URL, or start the API with `lume serve`"
+            ),
+            Self::Unreachable { .. } => "start it with `lume serve` (it listens on 127.0.0.1:7777 by default), or fix the Lume URL".to_owned(),
+            Self::Timeout { url, .. } => format!(
+                "check that `lume serve` is responsive (`curl -s {url}`), or raise the Lume request timeout"
+            ),
+            Self::Api { status, .. } => api_hint(*status).to_owned(),
+            Self::Decode { url, .. } => format!(
+                "check that the Lume URL points at `lume serve` (`curl -s {url}`) and that Lume is 0.5 or newer"
+            ),
+            Self::Transport { .. } => {
+                "check the Lume URL and that `lume serve` is healthy".to_owned()
+            }
+        })
+    }
+
     /// True if Lume says the VM does not exist ([`LumeError::VmNotFound`]).
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::VmNotFound { .. })
@@ -161,6 +202,19 @@ impl LumeError {
             Self::RouteNotFound { .. } => Some(404),
             Self::Api { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+}
+
+/// The hint's part of an error's text: `"\n  hint: "` and the hint, or nothing without one, so the fix reads on
+/// its own indented line wherever the text is shown whole.
+struct HintLine(Option<String>);
+
+impl fmt::Display for HintLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(hint) => write!(f, "\n  hint: {hint}"),
+            None => Ok(()),
         }
     }
 }
@@ -244,6 +298,43 @@ mod tests {
         assert_eq!(fmt_duration(Duration::from_millis(200)), "200ms");
         assert_eq!(fmt_duration(Duration::from_secs(5)), "5s");
         assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5s");
+    }
+
+    /// The hint is its own part: present, not repeated in the message, and `Display` is exactly the two joined
+    /// by the hint line (the text people and models always read).
+    #[test]
+    fn hints_are_separate_from_messages_and_displayed_after_them() {
+        let errors = [
+            LumeError::VmNotFound {
+                name: "openclaw-vm".into(),
+            },
+            LumeError::RouteNotFound {
+                url: "http://h:1/x/lume/vms/a".into(),
+                base: "http://h:1/x".into(),
+            },
+            LumeError::Api {
+                url: "http://h:1/lume/vms/a/run".into(),
+                status: 500,
+                message: "boom".into(),
+            },
+            LumeError::Timeout {
+                url: "http://h:1/lume/vms".into(),
+                after: Duration::from_secs(10),
+            },
+        ];
+        for e in errors {
+            let (message, hint) = (e.message(), e.hint());
+            let Some(hint) = hint else {
+                panic!("{e:?} has a hint")
+            };
+            assert!(!hint.is_empty() && !message.contains(&hint), "{e:?}");
+            assert!(!message.contains("hint:"), "{message}");
+            assert_eq!(e.to_string(), format!("{message}\n  hint: {hint}"));
+        }
+        assert_eq!(
+            LumeError::VmNotFound { name: "vm".into() }.to_string(),
+            "VM 'vm' not found by Lume\n  hint: `lume list` shows the VMs; fix the VM name in the configuration"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::{exit, setup};
 pub async fn run(global: &Global, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
     let file = setup::config_path(global)
         .or_else(|| computer_use_doctor::find_openclaw_config(|k| std::env::var(k).ok()));
-    let config = setup::config_from(file.as_deref(), global).map_err(|e| format!("{e:#}"));
+    let config = setup::config_from(file.as_deref(), global);
     let mut opts = DoctorOptions {
         offline: args.offline,
         ..DoctorOptions::default()

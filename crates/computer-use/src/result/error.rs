@@ -10,6 +10,7 @@
 
 use cua_protocol::Outcome;
 
+use crate::hint::HintLine;
 use crate::vm::VmError;
 
 /// How a tool failed.
@@ -57,11 +58,7 @@ pub struct ToolError {
 
 impl std::fmt::Display for ToolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
+        write!(f, "{}{}", self.message, HintLine(self.hint.as_deref()))
     }
 }
 
@@ -144,14 +141,18 @@ impl From<VmError> for ToolError {
             VmError::Config(_) => ToolErrorKind::Rejected,
             _ => ToolErrorKind::Unavailable,
         };
-        let mut message = e.to_string();
-        if kind == ToolErrorKind::Ambiguous && !message.contains("screenshot") {
+        let mut message = e.message();
+        let hint = e.hint();
+        if kind == ToolErrorKind::Ambiguous
+            && !message.contains("screenshot")
+            && !hint.as_deref().is_some_and(|h| h.contains("screenshot"))
+        {
             message.push_str("\n  The action was not repeated. Take a screenshot to see whether it happened before trying again.");
         }
         ToolError {
             kind,
             message,
-            hint: None,
+            hint,
         }
     }
 }

@@ -26,7 +26,9 @@ pub fn parse_args<A: DeserializeOwned>(tool: &str, args: Value) -> Result<A, Too
         let mut path = e.path().to_string();
         // An unknown field's path ends with the field itself, which the message already names.
         if what.starts_with("unknown field") {
-            path = path.rsplit_once('.').map_or_else(String::new, |(parent, _)| parent.to_owned());
+            path = path
+                .rsplit_once('.')
+                .map_or_else(String::new, |(parent, _)| parent.to_owned());
         }
         if path == "." || path.is_empty() {
             ToolError::invalid(format!("{tool}: {what}"))

@@ -54,12 +54,18 @@ impl Encoding {
 /// Puts `what` (the tool and the path) in front of a failure, with a hint for a missing path.
 pub(crate) fn about(e: ToolError, what: &str) -> ToolError {
     let hint = if e.message.contains("No such file or directory") {
-        "\n  hint: check the path with vm_file_list on its directory; paths are inside the VM and `~` is the \
-         server user's home"
+        Some(
+            "check the path with vm_file_list on its directory; paths are inside the VM and `~` is the \
+             server user's home",
+        )
     } else if e.message.contains("Is a directory") {
-        "\n  hint: that is a directory; list it with vm_file_list"
+        Some("that is a directory; list it with vm_file_list")
     } else {
-        ""
+        None
     };
-    ToolError::new(e.kind, format!("{what}: {}{hint}", e.message))
+    ToolError {
+        message: format!("{what}: {}", e.message),
+        hint: hint.map(str::to_owned).or(e.hint),
+        kind: e.kind,
+    }
 }

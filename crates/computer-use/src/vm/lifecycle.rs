@@ -5,8 +5,10 @@
 
 use std::time::Duration;
 
-pub use lume_api::VmDetails;
-use lume_api::{LumeClient, RunOptions, SharedDirectory, VmStatus};
+use lume_api::{LumeClient, RunOptions, SharedDirectory};
+/// What Lume reports about a VM, and the state it is in: the lifecycle's answers, re-exported so its callers
+/// (the CLI, the doctor) use them through the core and need no dependency on the Lume client.
+pub use lume_api::{VmDetails, VmStatus};
 use tokio::time::Instant;
 
 use crate::config::{Provider, VmTarget};
@@ -102,12 +104,11 @@ impl LumeVm {
                 return Ok(vm);
             }
             if started.elapsed() > within {
-                return Err(VmError::Lifecycle(format!(
-                    "VM '{}' did not get an IP address within {}s (status `{}`)\n  hint: check `lume ls` and the VM's network mode",
-                    self.vm_name,
-                    within.as_secs(),
-                    vm.status.as_str()
-                )));
+                return Err(VmError::NoIpAddress {
+                    vm: self.vm_name.clone(),
+                    waited: within,
+                    status: vm.status.as_str().to_owned(),
+                });
             }
             progress(&format!(
                 "waiting for VM '{}' to boot ({}s, status `{}`)",

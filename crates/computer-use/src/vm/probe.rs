@@ -17,9 +17,8 @@ pub const TESTED_SERVER_PACKAGE: &str = cua_protocol::TESTED_PACKAGE;
 pub enum Probe {
     /// The resolver could not be built (a bad URL, a bad Lume URL).
     Unresolvable(VmError),
-    /// The address could not be found now (Lume down, VM unknown, stopped or without an IP); an actionable
-    /// message.
-    NoAddress(String),
+    /// The address could not be found now (Lume down, VM unknown, stopped or without an IP).
+    NoAddress(cua_protocol::ResolveError),
     /// Something answered at `url`.
     Answered {
         /// The WebSocket URL tried.
@@ -59,7 +58,7 @@ pub async fn probe(session: &VmSession) -> Probe {
     };
     let endpoint = match endpoint {
         Ok(endpoint) => endpoint,
-        Err(e) => return Probe::NoAddress(e.message),
+        Err(e) => return Probe::NoAddress(e),
     };
     let url = endpoint.ws_url().to_string();
     let opts = ClientOptions {

@@ -88,7 +88,8 @@ impl LumeResolver {
                     return Endpoint::from_parts(&ip.to_string(), self.port, &self.path, self.tls)
                         .map(|e| e.with_auth(self.auth.clone()))
                         .map_err(|e| ResolveError {
-                            message: e.to_string(),
+                            message: e.message(),
+                            hint: e.hint(),
                             transient: false,
                             not_running: false,
                         });
@@ -103,9 +104,12 @@ impl LumeResolver {
                 Err(Wait::Booting) => {
                     return Err(ResolveError {
                         message: format!(
-                            "VM '{}' is running but has no IP address after {}s (still booting, or no DHCP lease)\n  hint: wait and retry, check `lume ls`, or raise connectTimeoutMs",
+                            "VM '{}' is running but has no IP address after {}s (still booting, or no DHCP lease)",
                             self.vm_name,
                             self.wait.as_secs()
+                        ),
+                        hint: Some(
+                            "wait and retry, check `lume ls`, or raise connectTimeoutMs".to_owned(),
                         ),
                         transient: true,
                         not_running: false,
@@ -114,6 +118,7 @@ impl LumeResolver {
                 Err(Wait::Stop(message, transient)) => {
                     return Err(ResolveError {
                         message,
+                        hint: None,
                         transient,
                         not_running: true,
                     });
@@ -126,12 +131,15 @@ impl LumeResolver {
     fn lume_too_slow(&self) -> ResolveError {
         ResolveError {
             message: format!(
-                "Lume at {} did not answer about VM '{}' within the connect timeout ({} ms)\n  hint: check that `lume serve` is responsive (`curl -s {}/lume/vms`), or raise connectTimeoutMs",
+                "Lume at {} did not answer about VM '{}' within the connect timeout ({} ms)",
                 self.lume.base_url(),
                 self.vm_name,
                 self.wait.as_millis(),
-                self.lume.base_url()
             ),
+            hint: Some(format!(
+                "check that `lume serve` is responsive (`curl -s {}/lume/vms`), or raise connectTimeoutMs",
+                self.lume.base_url()
+            )),
             transient: true,
             not_running: false,
         }
@@ -200,7 +208,8 @@ pub fn not_running(name: &str) -> String {
 fn lume_failure(e: LumeError) -> ResolveError {
     ResolveError {
         transient: e.is_transient(),
-        message: e.to_string(),
+        message: e.message(),
+        hint: e.hint(),
         not_running: false,
     }
 }

@@ -233,11 +233,13 @@ impl Actor {
                         "the server's address could not be found within {}",
                         crate::error::fmt_duration(budget)
                     ),
+                    hint: None,
                     transient: true,
                     not_running: false,
                 }),
                 Ok(Err(e)) => Err(Error::Unresolved {
                     message: e.message,
+                    hint: e.hint,
                     transient: e.transient,
                     not_running: e.not_running,
                 }),

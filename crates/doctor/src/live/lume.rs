@@ -2,9 +2,9 @@
 //!
 //! Seed symptoms recognised (reference/seed-vs-reality.md): "Lume API returned 404" means a wrong Lume URL (an
 //! unknown route), never a missing VM — Lume answers 400 for that; nothing listening means `lume serve` is not
-//! running. The messages and fixes are lume-api's own ([`lume_api::LumeError`]).
+//! running. The messages and fixes are the Lume client's own, as the core passes them on
+//! ([`computer_use::vm::VmError::Lume`]).
 
-use computer_use::vm::VmError;
 use computer_use::vm::lifecycle::{LumeVm, VmDetails};
 
 use crate::report::Check;
@@ -27,7 +27,7 @@ pub async fn check(lume: &LumeVm, api_url: &str) -> (Check, Option<Vec<VmDetails
                 Some(vms),
             )
         }
-        Err(VmError::Lume(e)) if e.is_route_not_found() => (
+        Err(e) if e.is_wrong_lume_url() => (
             Check::fail_from_error(ID, &e).add_fix(
                 "(the seed's \"Lume API returned 404\": a 404 is a wrong URL or path prefix; an unknown VM is a 400 \"Virtual machine not found\")",
             ),

@@ -35,7 +35,7 @@ pub async fn check(target: &VmTarget, session: &VmSession) -> (Vec<Check>, bool)
     };
     let (url, version) = match probe(session).await {
         Probe::Unresolvable(e) => return unknown(Check::fail_from_error(REACHABLE, &e)),
-        Probe::NoAddress(message) => return unknown(Check::fail_from_error(REACHABLE, &message)),
+        Probe::NoAddress(e) => return unknown(Check::fail_from_error(REACHABLE, &e)),
         Probe::Answered { url, version } => (url, version),
     };
     match version {

@@ -6,9 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use computer_use::vm::VmError;
-use computer_use::vm::lifecycle::{LumeVm, VmDetails};
-use lume_api::VmStatus;
+use computer_use::vm::lifecycle::{LumeVm, VmDetails, VmStatus};
 
 use crate::report::Check;
 
@@ -30,7 +28,7 @@ pub async fn check(
     let mut out = Vec::new();
     let vm = match lume.status().await {
         Ok(vm) => vm,
-        Err(VmError::Lume(e)) if e.is_not_found() => {
+        Err(e) if e.is_vm_not_found() => {
             let names: Vec<&str> = known.iter().map(|v| v.name.as_str()).collect();
             let also = if names.is_empty() {
                 format!(

@@ -21,8 +21,7 @@ pub fn merge(text: &str, origin: &str, opts: &SetupOptions) -> Result<Merged, Se
     let value = if text.trim().is_empty() {
         Value::Object(serde_json::Map::new())
     } else {
-        computer_use::config::parse_json5(text, origin)
-            .map_err(|e| SetupError::Parse(e.to_string()))?
+        computer_use::config::parse_json5(text, origin)?
     };
     if !value.is_object() {
         return Err(SetupError::NotAnObject {

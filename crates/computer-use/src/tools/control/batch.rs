@@ -252,7 +252,7 @@ fn failure_report(ran: &[Ran], names: &[String], failed: usize, e: &ToolError) -
         message.push_str(&format!("\nNot run: {}.", not_run(names, failed + 1)));
     }
     message.push_str("\nNothing was repeated.");
-    if e.kind == ToolErrorKind::Ambiguous && !e.message.contains("screenshot") {
+    if e.kind == ToolErrorKind::Ambiguous && !e.to_string().contains("screenshot") {
         message.push_str(" Take a screenshot to see whether it happened before trying again.");
     }
     // Arguments rejected by an action after earlier ones took effect are not a malformed call of the
@@ -261,7 +261,11 @@ fn failure_report(ran: &[Ran], names: &[String], failed: usize, e: &ToolError) -
         ToolErrorKind::InvalidArguments if !ran.is_empty() => ToolErrorKind::Rejected,
         kind => kind,
     };
-    ToolError::new(kind, message)
+    ToolError {
+        kind,
+        message,
+        hint: e.hint.clone(),
+    }
 }
 
 /// The error when the caller cancels between actions.

@@ -136,10 +136,8 @@ fn decode(content: String, encoding: Encoding, what: &str) -> Result<Vec<u8>, To
 /// The failure after `written` of `total` bytes went out.
 fn incomplete(e: ToolError, written: usize, total: usize, append: bool) -> ToolError {
     if written == 0 {
-        return ToolError::new(
-            e.kind,
-            format!("{}\n  Nothing was written (not retried).", e.message),
-        );
+        let message = format!("{}\n  Nothing was written (not retried).", e.message);
+        return ToolError { message, ..e };
     }
     let redo = if append {
         format!(
@@ -148,13 +146,11 @@ fn incomplete(e: ToolError, written: usize, total: usize, append: bool) -> ToolE
     } else {
         "write the whole content again (not with append)".to_string()
     };
-    ToolError::new(
-        e.kind,
-        format!(
-            "{}\n  Only {written} of {total} bytes were written before this (not retried); the file is incomplete: {redo}.",
-            e.message
-        ),
-    )
+    let message = format!(
+        "{}\n  Only {written} of {total} bytes were written before this (not retried); the file is incomplete: {redo}.",
+        e.message
+    );
+    ToolError { message, ..e }
 }
 
 #[cfg(test)]

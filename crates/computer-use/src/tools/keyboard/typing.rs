@@ -149,7 +149,7 @@ fn stopped(e: ToolError, typed: usize, piece: usize, total: usize) -> ToolError 
             "\n  Take a screenshot to see where typing stopped, then type only what is missing.",
         );
     }
-    ToolError::new(e.kind, message)
+    ToolError { message, ..e }
 }
 
 #[cfg(test)]

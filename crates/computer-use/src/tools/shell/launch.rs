@@ -200,10 +200,8 @@ fn launch_failed(e: ToolError, app: &str) -> ToolError {
     } else {
         ""
     };
-    ToolError::new(
-        e.kind,
-        format!("vm_launch: could not start `{app}`: {}.{hint}", e.message),
-    )
+    let message = format!("vm_launch: could not start `{app}`: {}.{hint}", e.message);
+    ToolError { message, ..e }
 }
 
 #[cfg(test)]
