@@ -19,7 +19,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { toOpenClawResult } from "./result.js";
+import { failureText, isHardFailure, toOpenClawResult } from "./result.js";
 
 const PLUGIN_ID = "computer-use";
 const PLUGIN_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -236,6 +236,9 @@ function makeTool(tool, bin, configJson, agentId) {
         throw new Error(`${tool.name} failed: ${err?.message ?? String(err)}`);
       }
       state.failures = 0; // the child answered: it is healthy, whatever the tool's outcome
+      // A hard failure (the VM or its server is unreachable, or the action's outcome is unknown) is a failed
+      // call for OpenClaw, not an answer: throw it. Soft failures are results the model reads.
+      if (isHardFailure(result)) throw new Error(`${tool.name} failed: ${failureText(result)}`);
       return toOpenClawResult(result);
     },
   };

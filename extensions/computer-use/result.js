@@ -2,10 +2,13 @@
 // unit-tested without spawning anything.
 //
 // OpenClaw wants `{content: [{type:"text", text} | {type:"image", data, mimeType}], details}` with flat image
-// blocks and `details.ok` on every result. An MCP result with `isError: true` is a failure the model should read
-// (a soft failure): it is returned, not thrown, with `details.ok === false` and `details.error` set to its text;
-// OpenClaw's telemetry counts it as failed. `isError` is mirrored on the result for OpenClaw 2.x, which read it.
-// Hard failures (transport, JSON-RPC errors, a dead child) never reach this function: index.js throws them.
+// blocks and `details.ok` on every result. The binary marks each failed result `isError: true` and says in
+// `structuredContent.hard` whether it is hard:
+// - soft (`hard: false`: refused before sending, or the server reported a failure): a result the model should
+//   read; returned with `details.ok === false` and `details.error` set to its text (OpenClaw's telemetry counts
+//   it as failed). `isError` is mirrored on the result for OpenClaw 2.x, which read it.
+// - hard (`hard: true`: the VM or its server is unreachable, or the action may or may not have happened):
+//   index.js throws it, so OpenClaw marks the call failed. So are transport and JSON-RPC errors and a dead child.
 
 /** @param {{content?: unknown[], structuredContent?: object, isError?: boolean}} result */
 export function toOpenClawResult(result) {
@@ -27,6 +30,21 @@ export function toOpenClawResult(result) {
   const details = { ...structured, ok: !isError };
   if (isError) details.error = text || "The tool failed without a message.";
   return isError ? { content, details, isError: true } : { content, details };
+}
+
+/** Whether an MCP result is a failure the binary marked hard (see above). */
+export function isHardFailure(result) {
+  return result?.isError === true && isPlainObject(result.structuredContent) && result.structuredContent.hard === true;
+}
+
+/** A failed result's text: its text blocks, else its structured message. */
+export function failureText(result) {
+  const text = (Array.isArray(result?.content) ? result.content : [])
+    .filter((block) => block?.type === "text" && typeof block.text === "string")
+    .map((block) => block.text)
+    .join("\n")
+    .trim();
+  return text || result?.structuredContent?.message || "the tool failed without a message";
 }
 
 function mapBlock(block) {

@@ -189,6 +189,24 @@ test("Step 6 as a conversation: main → sessions_send → worker types into a t
   assert.match(parsed.reply, new RegExp(`WORKER-DONE ${nonce}`));
 });
 
+test("with the real binary: a soft failure is a result the model reads, a hard one fails the call", async () => {
+  // Soft: an unknown key is refused before anything is sent; the model reads why.
+  const soft = await stack.gateway.invokeTool("vm_key", { keys: "notakey" }, "worker");
+  assert.equal(soft.status, 200, JSON.stringify(soft.body).slice(0, 2000));
+  assert.equal(soft.body.result.details.ok, false);
+  assert.equal(soft.body.result.details.hard, false);
+  assert.match(soft.body.result.details.error, /notakey/);
+
+  // Hard: the VM stops (Lume says so) and its server goes away; the binary marks the failure hard and the shim
+  // throws it, so the gateway answers the invoke with an error.
+  const stop = await fetch(`${lume.url}/lume/vms/${VM_NAME}/stop`, { method: "POST" });
+  assert.equal(stop.status, 200, await stop.text());
+  await desktop.down();
+  const hard = await stack.gateway.invokeTool("vm_screenshot", {}, "worker");
+  assert.equal(hard.status, 500, JSON.stringify(hard.body).slice(0, 2000));
+  assert.match(stack.gateway.output(), /vm_screenshot failed: .*(not running|may or may not)/);
+});
+
 test("stopping the gateway stops the computer-use child", async () => {
   const started = [...stack.gateway.output().matchAll(/computer-use child started \(pid (\d+)/g)].map((m) => Number(m[1]));
   assert.equal(started.length, 1, "one child per gateway");

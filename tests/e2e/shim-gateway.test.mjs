@@ -15,7 +15,7 @@ import { PLUGIN_ID, REPO_DIR, removeUnlessKept, startStack } from "./stack.mjs";
 
 const SHIM_DIR = path.join(REPO_DIR, "extensions", "computer-use");
 const FAKE_BIN = path.join(SHIM_DIR, "test", "fake-computer-use.mjs");
-const FAKE_TOOLS = ["vm_echo", "vm_image", "vm_soft_fail", "vm_rpc_error", "vm_crash", "vm_slow"];
+const FAKE_TOOLS = ["vm_echo", "vm_image", "vm_soft_fail", "vm_hard_fail", "vm_rpc_error", "vm_crash", "vm_slow"];
 const nonce = `n${process.pid}x${Date.now()}`;
 const cleanup = [];
 let stack;
@@ -87,8 +87,12 @@ test("/tools/invoke as worker: text, structured details, real images, soft and h
   assert.equal(soft.body.result.details.ok, false);
   assert.match(soft.body.result.details.error, /not a key name/);
 
-  const hard = await stack.gateway.invokeTool("vm_rpc_error", {}, "worker");
-  assert.equal(hard.status, 500, "a JSON-RPC error must be thrown (hard failure)");
+  const hard = await stack.gateway.invokeTool("vm_hard_fail", {}, "worker");
+  assert.equal(hard.status, 500, "a result the binary marks hard must be thrown");
+  assert.match(stack.gateway.output(), /vm_hard_fail failed: VM 'test-vm' is not running/);
+
+  const rpc = await stack.gateway.invokeTool("vm_rpc_error", {}, "worker");
+  assert.equal(rpc.status, 500, "a JSON-RPC error must be thrown (hard failure)");
   assert.match(stack.gateway.output(), /vm_rpc_error failed: .*not available/);
 });
 

@@ -4,7 +4,8 @@
 //   fake-computer-use.mjs tools --json                      → {"tools":[{name, description, inputSchema}]}
 //   fake-computer-use.mjs serve --stdio [--plugin-config J] → an MCP server over stdio
 // Its tools exist to provoke each path of the shim: plain text + structured content, a real PNG image, a soft
-// failure (isError), a JSON-RPC error, a crash mid-call, and a slow call that can be cancelled.
+// failure (isError, hard: false), a hard failure (isError, hard: true), a JSON-RPC error, a crash mid-call, and a
+// slow call that can be cancelled.
 // Every event is appended as a JSON line to $FAKE_CU_LOG (when set) so tests can assert what the child saw.
 import { appendFileSync } from "node:fs";
 import process from "node:process";
@@ -35,6 +36,11 @@ const TOOLS = [
   {
     name: "vm_soft_fail",
     description: "FAKE: returns an isError result the model should read.",
+    inputSchema: { type: "object", properties: {} },
+  },
+  {
+    name: "vm_hard_fail",
+    description: "FAKE: returns an isError result marked hard (the VM is unreachable), as the binary does.",
     inputSchema: { type: "object", properties: {} },
   },
   {
@@ -74,7 +80,17 @@ async function callTool(name, args, signal) {
         structuredContent: { ok: true, width: 2, height: 1 },
       };
     case "vm_soft_fail":
-      return { content: [{ type: "text", text: "Key 'foo' is not a key name; did you mean 'f'?" }], isError: true };
+      return {
+        content: [{ type: "text", text: "Key 'foo' is not a key name; did you mean 'f'?" }],
+        structuredContent: { ok: false, error: "rejected", outcome: "not_sent", hard: false, message: "Key 'foo' is not a key name; did you mean 'f'?" },
+        isError: true,
+      };
+    case "vm_hard_fail":
+      return {
+        content: [{ type: "text", text: "VM 'test-vm' is not running. Start it with: lume run test-vm --no-display" }],
+        structuredContent: { ok: false, error: "unavailable", outcome: "not_sent", hard: true, message: "VM 'test-vm' is not running." },
+        isError: true,
+      };
     case "vm_crash":
       process.exit(3);
       break;

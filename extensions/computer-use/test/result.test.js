@@ -67,3 +67,14 @@ test("blocks OpenClaw cannot show are replaced by a note, never passed through",
   assert.match(result.content[1].text, /audio block is not supported/);
   assert.equal(result.content[2].text, "embedded text");
 });
+
+test("only an isError result marked hard by the binary is a hard failure", async () => {
+  const { isHardFailure, failureText } = await import("../result.js");
+  const failed = (structuredContent) => ({ content: [{ type: "text", text: "VM down" }], structuredContent, isError: true });
+  assert.equal(isHardFailure(failed({ ok: false, hard: true })), true);
+  assert.equal(isHardFailure(failed({ ok: false, hard: false })), false);
+  assert.equal(isHardFailure(failed(undefined)), false, "no structured content: soft, as before");
+  assert.equal(isHardFailure({ content: [], structuredContent: { hard: true } }), false, "not an error result");
+  assert.equal(failureText(failed({ hard: true })), "VM down");
+  assert.equal(failureText({ content: [], structuredContent: { message: "m" }, isError: true }), "m");
+});

@@ -58,7 +58,7 @@ const api = mockApi({ vmName: "test-vm", serverPort: 5001 });
 test("register is synchronous, idempotent and registers every tool the binary lists without starting it", () => {
   assert.equal(plugin.register(api), undefined);
   plugin.register(api);
-  assert.deepEqual([...api.tools.keys()], ["vm_echo", "vm_image", "vm_soft_fail", "vm_rpc_error", "vm_crash", "vm_slow"]);
+  assert.deepEqual([...api.tools.keys()], ["vm_echo", "vm_image", "vm_soft_fail", "vm_hard_fail", "vm_rpc_error", "vm_crash", "vm_slow"]);
   const echo = api.tools.get("vm_echo");
   assert.equal(echo.executionMode, "sequential");
   assert.deepEqual(echo.parameters.required, ["text"]);
@@ -75,7 +75,7 @@ test("the first call starts the child with the plugin config and maps its result
   await waitFor(() => api.logs.some((l) => l.msg.includes("serving MCP on stdio")), "child stderr in the logger");
 });
 
-test("images come back as flat blocks, soft failures are returned, JSON-RPC errors are thrown", async () => {
+test("images come back as flat blocks, soft failures are returned, hard failures and JSON-RPC errors are thrown", async () => {
   const image = await api.tools.get("vm_image").execute("call-2", {});
   assert.equal(image.content[1].type, "image");
   assert.equal(image.content[1].mimeType, "image/png");
@@ -85,6 +85,7 @@ test("images come back as flat blocks, soft failures are returned, JSON-RPC erro
   assert.equal(soft.details.ok, false);
   assert.match(soft.details.error, /not a key name/);
 
+  await assert.rejects(api.tools.get("vm_hard_fail").execute("call-3b", {}), /vm_hard_fail failed: VM 'test-vm' is not running/);
   await assert.rejects(api.tools.get("vm_rpc_error").execute("call-4", {}), /vm_rpc_error failed: .*not available/);
   assert.equal(events().filter((e) => e.event === "start").length, 1, "one child served all calls");
 });
