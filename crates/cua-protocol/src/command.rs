@@ -522,4 +522,13 @@ mod tests {
             .is_idempotent()
         );
     }
+
+    #[test]
+    fn every_command_name_is_listed_once() {
+        let names: std::collections::BTreeSet<&str> =
+            CommandName::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), CommandName::ALL.len());
+        assert_eq!(Command::Version.kind(), CommandName::Version);
+        assert_eq!(CommandName::RunCommand.to_string(), "run_command");
+    }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use computer_use::tools::control::{HealthReport, Status, StatusReport};
-use computer_use::tools::{Tool, ToolContext};
+use computer_use::tools::{Tool, ToolContext, TypedTool};
 use serde_json::Value;
 
 use crate::json::StatusFailure;
@@ -38,8 +38,13 @@ pub async fn run(ctx: &ToolContext, json: bool) -> anyhow::Result<ExitCode> {
             return Err(anyhow::Error::new(e));
         }
     };
-    let report: StatusReport = serde_json::from_value(Value::Object(out.details))
-        .context("vm_status returned details that are not a status report")?;
+    let report: StatusReport =
+        serde_json::from_value(Value::Object(out.details)).with_context(|| {
+            format!(
+                "{} returned details that are not a status report",
+                Status::SPEC.name
+            )
+        })?;
     if json {
         print::json(&report)?;
     } else {

@@ -10,7 +10,8 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use computer_use::tools::{self, ToolContext, ToolInfo};
+use computer_use::tools::screen::Screenshot;
+use computer_use::tools::{self, ToolContext, ToolInfo, TypedTool};
 use computer_use::vm::Vms;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
@@ -39,9 +40,14 @@ fn agent_of(
 }
 
 /// What clients show the model about this server as a whole; the tools' own descriptions say the rest.
-const INSTRUCTIONS: &str = "Tools that see and drive a VM's desktop. Start with vm_screenshot: coordinates \
-    for the other vm_* tools are pixels of the latest screenshot. A failed action is never retried for you; \
-    when a result says it may or may not have happened, take a screenshot before trying again.";
+fn instructions() -> String {
+    format!(
+        "Tools that see and drive a VM's desktop. Start with {}: coordinates for the other vm_* tools are \
+         pixels of the latest screenshot. A failed action is never retried for you; when a result says it may \
+         or may not have happened, take a screenshot before trying again.",
+        Screenshot::SPEC.name
+    )
+}
 
 /// The MCP server: one per process, cloned for every client (stdio, or each HTTP session), so all of them
 /// share the VM sessions and the guards' budgets.
@@ -114,7 +120,7 @@ impl ServerHandler for McpServer {
                 "computer-use",
                 env!("CARGO_PKG_VERSION"),
             ))
-            .with_instructions(INSTRUCTIONS)
+            .with_instructions(instructions())
     }
 
     async fn list_tools(

@@ -12,7 +12,8 @@ use imaging::{ImagePolicy, OutputFormat, Prepared};
 
 use crate::config::ImageFormatKind;
 use crate::result::ToolError;
-use crate::tools::{Space, ToolContext, ToolOutput};
+use crate::tools::pointer::Mouse;
+use crate::tools::{Space, ToolContext, ToolOutput, TypedTool};
 use crate::vm::{VmSession, held};
 
 /// A captured, prepared and framed image.
@@ -166,8 +167,9 @@ pub async fn calibrate(
         return match session.frames().calibration() {
             Some(c) if c.shot_w == shot_w && c.shot_h == shot_h => Ok(c),
             _ => Err(ToolError::rejected(format!(
-                "the {} mouse button is held down and the screen is {shot_w}x{shot_h}, a size not measured yet; measuring it would drag across the screen. Release it first (vm_mouse with action \"up\"), then take the screenshot again.",
-                held::names(&held)
+                "the {} mouse button is held down and the screen is {shot_w}x{shot_h}, a size not measured yet; measuring it would drag across the screen. Release it first ({} with action \"up\"), then take the screenshot again.",
+                held::names(&held),
+                Mouse::SPEC.name
             ))),
         };
     }

@@ -16,7 +16,7 @@ pub use write::{FileWrite, FileWriteArgs};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::tools::ToolError;
+use crate::tools::{ToolError, TypedTool};
 
 /// Bytes per `read_bytes` request (its reply is ~1.4 MB of base64).
 pub const READ_PIECE_BYTES: u64 = 1 << 20;
@@ -53,19 +53,19 @@ impl Encoding {
 
 /// Puts `what` (the tool and the path) in front of a failure, with a hint for a missing path.
 pub(crate) fn about(e: ToolError, what: &str) -> ToolError {
+    let list = FileList::SPEC.name;
     let hint = if e.message.contains("No such file or directory") {
-        Some(
-            "check the path with vm_file_list on its directory; paths are inside the VM and `~` is the \
-             server user's home",
-        )
+        Some(format!(
+            "check the path with {list} on its directory; paths are inside the VM and `~` is the server user's home"
+        ))
     } else if e.message.contains("Is a directory") {
-        Some("that is a directory; list it with vm_file_list")
+        Some(format!("that is a directory; list it with {list}"))
     } else {
         None
     };
     ToolError {
         message: format!("{what}: {}", e.message),
-        hint: hint.map(str::to_owned).or(e.hint),
+        hint: hint.or(e.hint),
         kind: e.kind,
     }
 }

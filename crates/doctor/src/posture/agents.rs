@@ -9,6 +9,8 @@
 //!   gateway process);
 //! - **no other agent** gets `vm_*` without meaning to.
 
+use computer_use::tools::TypedTool;
+use computer_use::tools::pointer::Click;
 use serde_json::Value;
 
 use super::PostureOptions;
@@ -109,15 +111,18 @@ fn list(tools: &[&str]) -> String {
     text
 }
 
+/// A tool the plugin registers, to ask a policy which of its layers refuses the plugin's tools.
+const PROBE_TOOL: &str = Click::SPEC.name;
+
 fn main_vm_tools(main: &Agent<'_>, policy: &AgentPolicy, plugin: &PluginTools) -> Check {
     let tools_path = Document::tools_path(main);
     let open = reachable(policy, plugin);
     if open.is_empty() {
-        let how = if policy.explicitly_denies("vm_click", plugin) {
+        let how = if policy.explicitly_denies(PROBE_TOOL, plugin) {
             "denied explicitly".to_owned()
         } else {
             let layer = policy
-                .refused_by("vm_click", plugin)
+                .refused_by(PROBE_TOOL, plugin)
                 .map_or_else(|| "?".to_owned(), |l| l.source.clone());
             format!("left out of the allowlist of {layer}")
         };
@@ -243,7 +248,7 @@ fn worker_tools(worker: &Agent<'_>, policy: &AgentPolicy, plugin: &PluginTools) 
     let tools_path = Document::tools_path(worker);
     if open.is_empty() {
         let layer = policy
-            .refused_by("vm_click", plugin)
+            .refused_by(PROBE_TOOL, plugin)
             .map_or_else(|| "?".to_owned(), |l| l.source.clone());
         return Check::fail(
             WORKER_TOOLS,

@@ -6,6 +6,8 @@
 //! - "VM network egress": Lume VMs have full internet access by default; nothing here can see the VM's
 //!   firewall → always informational.
 
+use computer_use::tools::TypedTool;
+use computer_use::tools::shell::{Exec, Launch};
 use std::net::IpAddr;
 
 use computer_use::config::{Config, ExecMode, Provider};
@@ -39,7 +41,11 @@ fn exec(config: &Config) -> Check {
     match exec.mode() {
         ExecMode::Open => Check::warn(
             EXEC,
-            "guards.exec.mode is \"open\" (the seed's behaviour): vm_exec and vm_launch run any command an agent composes, including text relayed from web pages or messages",
+            format!(
+                "guards.exec.mode is \"open\" (the seed's behaviour): {} and {} run any command an agent composes, including text relayed from web pages or messages",
+                Exec::SPEC.name,
+                Launch::SPEC.name
+            ),
             "set guards.exec to { mode: \"allowlist\", allow: [the programs the worker needs] } or { mode: \"deny\", deny: [patterns] }",
         ),
         mode => Check::pass(
@@ -128,6 +134,9 @@ fn is_host_local(url: &url::Url) -> bool {
 fn egress() -> Check {
     Check::info(
         EGRESS,
-        "VM egress is not restricted by computer-use: Lume VMs have full internet access by default, so a worker with vm_exec could send data out; restrict it with the macOS firewall or DNS blocking inside the VM, or run the VM without networking and exchange files through the shared directory",
+        format!(
+            "VM egress is not restricted by computer-use: Lume VMs have full internet access by default, so a worker with {} could send data out; restrict it with the macOS firewall or DNS blocking inside the VM, or run the VM without networking and exchange files through the shared directory",
+            Exec::SPEC.name
+        ),
     )
 }

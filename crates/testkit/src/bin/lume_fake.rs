@@ -110,14 +110,14 @@ fn parse_vm(spec: &str) -> Result<FakeVm, String> {
         status::PROVISIONING,
         status::PULLING,
     ];
-    let (ip, vm_status) = match rest.rsplit_once(':') {
+    let (ip, status_name) = match rest.rsplit_once(':') {
         Some((ip, s)) if known.contains(&s) => (ip, s),
         _ => (rest, status::RUNNING),
     };
-    let vm = if vm_status == status::PULLING {
+    let vm = if status_name == status::PULLING {
         FakeVm::pulling(name, 0.0)
     } else {
-        FakeVm::new(name).status(vm_status)
+        FakeVm::new(name).status(status_name)
     };
     Ok(if ip.is_empty() { vm } else { vm.ip(ip) })
 }

@@ -128,9 +128,10 @@ impl TypedTool for Batch {
             // The actions all happened; only the look afterwards failed. Say so rather than fail the batch.
             Err(e) => {
                 out.content.push(Content::Text(format!(
-                    "The final screenshot failed ({}): {}. Take one with vm_screenshot.",
+                    "The final screenshot failed ({}): {}. Take one with {}.",
                     e.kind.as_str(),
-                    e.message
+                    e.message,
+                    Screenshot::SPEC.name
                 )));
                 out.details
                     .insert("screenshotError".into(), Value::from(e.message));

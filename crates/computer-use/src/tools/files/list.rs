@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::files::about;
+use crate::tools::shell::Exec;
 use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// Directories with at most this many entries get their subdirectories marked.
@@ -87,8 +88,9 @@ impl TypedTool for FileList {
         }
         if names.len() > MAX_LISTED {
             text.push_str(&format!(
-                "\n… and {} more (use vm_exec with ls/find to filter)",
-                names.len() - MAX_LISTED
+                "\n… and {} more (use {} with ls/find to filter)",
+                names.len() - MAX_LISTED,
+                Exec::SPEC.name
             ));
         }
         let mut out = ToolOutput::text(text)

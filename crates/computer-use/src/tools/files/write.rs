@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
+use crate::tools::files::FileRead;
 use crate::tools::files::{Encoding, MAX_WRITE_BYTES, WRITE_PIECE_BYTES, about};
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 
@@ -90,7 +91,8 @@ impl TypedTool for FileWrite {
                 ToolErrorKind::Failed,
                 format!(
                     "{what}: wrote {total} bytes but the file now has {size}; something else changed it. \
-                     Read it back with vm_file_read to check."
+                     Read it back with {} to check.",
+                    FileRead::SPEC.name
                 ),
             ));
         }
@@ -141,7 +143,8 @@ fn incomplete(e: ToolError, written: usize, total: usize, append: bool) -> ToolE
     }
     let redo = if append {
         format!(
-            "check its size with vm_file_read, then append the rest (from byte {written} of the content)"
+            "check its size with {}, then append the rest (from byte {written} of the content)",
+            FileRead::SPEC.name
         )
     } else {
         "write the whole content again (not with append)".to_string()

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
+use crate::tools::files::FileWrite;
 use crate::tools::shell::output::{OUTPUT_CAP_BYTES, shorten};
 use crate::tools::{Content, ToolContext, ToolError, ToolOutput, TypedTool};
 
@@ -38,7 +39,7 @@ impl TypedTool for Clipboard {
         name: "vm_clipboard",
         title: "Clipboard",
         description: "Read the VM's clipboard text, or set it when `text` is given \
-            (then paste with vm_key, e.g. \"cmd+v\" or \"ctrl+v\").",
+            (then paste with a key combination, e.g. \"cmd+v\" or \"ctrl+v\").",
         kind: ToolKind::Input,
         effect: Effect::Destructive,
         idempotent: true,
@@ -83,8 +84,9 @@ async fn set(ctx: &ToolContext, text: &str) -> Result<ToolOutput, ToolError> {
     if text.len() > MAX_CLIPBOARD_BYTES {
         return Err(ToolError::rejected(format!(
             "vm_clipboard: {} bytes is more than the {MAX_CLIPBOARD_BYTES} bytes it sets; the clipboard was not changed. \
-             Write large text to a file with vm_file_write instead.",
-            text.len()
+             Write large text to a file with {} instead.",
+            text.len(),
+            FileWrite::SPEC.name
         )));
     }
     let session = ctx.session()?;

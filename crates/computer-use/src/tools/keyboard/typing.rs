@@ -21,6 +21,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
+use crate::tools::files::FileWrite;
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 
 /// Characters per `type_text` command: ~45 ms of server time each, so other clients are not held up.
@@ -66,7 +67,8 @@ impl TypedTool for Type {
         if total > MAX_TYPE_CHARS {
             return Err(ToolError::rejected(format!(
                 "vm_type: {total} characters is more than the {MAX_TYPE_CHARS} one call types; nothing was typed. \
-                 Type it in several calls, or write it to a file with vm_file_write and open or paste that."
+                 Type it in several calls, or write it to a file with {} and open or paste that.",
+                FileWrite::SPEC.name
             )));
         }
         let session = ctx.session()?;

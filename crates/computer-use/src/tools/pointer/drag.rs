@@ -18,6 +18,7 @@ use serde_json::json;
 use super::target::{self, Point};
 use super::{MouseButton, guarded, held};
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
+use crate::tools::pointer::Move;
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 
 /// Most points a path may have (each costs a command and a pause).
@@ -277,7 +278,8 @@ impl TypedTool for Mouse {
                     (
                         format!("Pressed and holding the {name} button"),
                         format!(
-                            " Move with vm_move, then release with vm_mouse {{\"action\": \"up\", \"button\": \"{name}\"}}."
+                            " Move with {}, then release with vm_mouse {{\"action\": \"up\", \"button\": \"{name}\"}}.",
+                            Move::SPEC.name
                         ),
                     )
                 }

@@ -27,6 +27,8 @@ use std::time::Duration;
 
 use cua_protocol::{Button, Command, Outcome};
 
+use crate::tools::TypedTool;
+use crate::tools::pointer::Mouse;
 use crate::tools::{ToolContext, ToolError, ToolErrorKind};
 use crate::vm::VmSession;
 pub use crate::vm::held::{name, names};
@@ -109,8 +111,9 @@ impl Released {
         }
         for (button, why) in &self.failed {
             parts.push(format!(
-                "Could not release the {} button ({why}); it may still be pressed: call vm_mouse {{\"action\": \"up\", \"button\": \"{}\"}} once the VM answers.",
+                "Could not release the {} button ({why}); it may still be pressed: call {} {{\"action\": \"up\", \"button\": \"{}\"}} once the VM answers.",
                 name(*button),
+                Mouse::SPEC.name,
                 name(*button)
             ));
         }

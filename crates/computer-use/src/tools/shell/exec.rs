@@ -22,6 +22,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Batching, Effect, ExecCommand, ExecRequest, ToolKind, ToolSpec};
+use crate::tools::files::FileRead;
+use crate::tools::shell::Launch;
 use crate::tools::shell::output::{OUTPUT_CAP_BYTES, looks_binary, shorten, split_budget};
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 
@@ -49,7 +51,7 @@ impl TypedTool for Exec {
         title: "Run command",
         description: "Run a shell command in the VM; returns stdout, stderr and the exit \
             status (non-zero is reported, not an error). Output over 50 KB keeps its start and end. \
-            Start programs that keep running with vm_launch.",
+            Start programs that keep running by launching them instead.",
         kind: ToolKind::Shell,
         effect: Effect::Destructive,
         idempotent: false,
@@ -129,7 +131,8 @@ pub fn report(out: &CommandOutput) -> ToolOutput {
     let mut text = format!("exit status {}", out.return_code);
     if dropped > 0 {
         text.push_str(&format!(
-            " (output shortened: {dropped} bytes left out; redirect it to a file and read that with vm_file_read offset/length to see all)"
+            " (output shortened: {dropped} bytes left out; redirect it to a file and read that with {} offset/length to see all)",
+            FileRead::SPEC.name
         ));
     }
     text.push_str(&format!("\n--- stdout ---\n{stdout}"));
@@ -155,8 +158,9 @@ fn stream(text: &str, binary: bool, budget: usize, name: &str) -> (String, usize
     if binary {
         let note = format!(
             "[{} bytes of binary {name} (NUL or control bytes) not shown: pipe it through `base64`, or redirect it \
-             to a file and read that with vm_file_read encoding \"base64\"]",
-            text.len()
+             to a file and read that with {} encoding \"base64\"]",
+            text.len(),
+            FileRead::SPEC.name
         );
         return (note, text.len());
     }
@@ -170,14 +174,21 @@ fn timed_out(timeout_s: u64) -> ToolError {
         format!(
             "vm_exec: the command did not finish within its {timeout_s} s timeout and was killed in the VM (its output is lost). \
              Pass a larger `timeout` in seconds (up to {MAX_TIMEOUT_S}; the default comes from commandTimeoutMs), \
-             or {BACKGROUND}"
+             or {}",
+            background()
         ),
     )
 }
 
 /// How to run something long or lasting: `vm_exec` waits until every process holding its output exits.
-const BACKGROUND: &str = "run it in the background with vm_launch (app \"sh\", args [\"-c\", \"CMD > /tmp/cmd.log 2>&1\"]) \
-     and read the log with vm_file_read.";
+fn background() -> String {
+    format!(
+        "run it in the background with {} (app \"sh\", args [\"-c\", \"CMD > /tmp/cmd.log 2>&1\"]) \
+         and read the log with {}.",
+        Launch::SPEC.name,
+        FileRead::SPEC.name
+    )
+}
 
 /// The failure for a shell that finished while something it started in the background kept the output open.
 fn held_open(timeout_s: u64) -> ToolError {
@@ -186,7 +197,8 @@ fn held_open(timeout_s: u64) -> ToolError {
         format!(
             "vm_exec: the command did not return within its {timeout_s} s timeout: its shell finished, but a process \
              it started in the background (`&`, `nohup`) kept the output open, and that process is still running. \
-             vm_exec waits for every process holding its output; to start something that keeps running, {BACKGROUND}"
+             vm_exec waits for every process holding its output; to start something that keeps running, {}",
+            background()
         ),
     )
 }
@@ -198,7 +210,8 @@ fn not_utf8(server_message: &str) -> ToolError {
         format!(
             "vm_exec: the command ran, but its output is not UTF-8 text (binary?), so the server could not return it \
              or its exit status ({server_message}). Pipe the output through `base64` (e.g. `CMD | base64`), or \
-             redirect it to a file and read that with vm_file_read encoding \"base64\"."
+             redirect it to a file and read that with {} encoding \"base64\".",
+            FileRead::SPEC.name
         ),
     )
 }

@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Batching, Effect, ExecCommand, ExecRequest, ToolKind, ToolSpec};
-use crate::tools::shell::shell_quote;
+use crate::tools::shell::{Exec, shell_quote};
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
 use crate::vm::VmSession;
 
@@ -91,7 +91,8 @@ impl TypedTool for Launch {
                 ToolErrorKind::Failed,
                 format!(
                     "vm_launch: `{word}` is not a command in the VM (not found in its PATH); nothing was started. \
-                     Check the name (vm_exec `ls /usr/bin`), or give the program's full path."
+                     Check the name ({} `ls /usr/bin`), or give the program's full path.",
+                    Exec::SPEC.name
                 ),
             )),
         }
@@ -165,8 +166,9 @@ async fn open_app(
             ToolErrorKind::Failed,
             format!(
                 "vm_launch: `{app}` is neither a command nor an application in the VM: {}. \
-                 Check the name (vm_exec `ls /Applications`).",
-                out.stderr.trim()
+                 Check the name ({} `ls /Applications`).",
+                out.stderr.trim(),
+                Exec::SPEC.name
             ),
         ));
     }
