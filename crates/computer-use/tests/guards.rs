@@ -915,7 +915,7 @@ fn guard_defaults_and_warnings() {
     assert_eq!(
         config.warnings(),
         [
-            "`guards.exec.mode` is \"allowlist\" but `guards.exec.allow` is empty: every vm_exec and vm_launch call will be refused"
+            "`guards.exec.mode` is \"allowlist\" but `guards.exec.allow` is empty: every command to run and every program to launch will be refused"
         ]
     );
 }

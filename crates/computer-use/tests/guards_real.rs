@@ -89,7 +89,7 @@ async fn a_runaway_click_loop_is_stopped_at_the_5th_click_which_never_reaches_th
     assert_eq!(refused.len(), 16);
     assert_eq!(
         refused[0],
-        r#"Loop guard: refused the 5th identical call in a row of vm_click {"x":50,"y":40}; it was not sent. Repeating it is not making progress: take a screenshot, check what is on the screen and try something different (a different action or a changed screen lifts this)."#
+        r#"Loop guard: refused the 5th identical call in a row of vm_click {"button":"left","x":50,"y":40}; it was not sent. Repeating it is not making progress: take a screenshot, check what is on the screen and try something different (a different action or a changed screen lifts this)."#
     );
     assert_eq!(
         xdotool_mouse(&desktop),

@@ -61,7 +61,7 @@ async fn killed_restarted_and_frozen_servers_are_reported_and_nothing_is_replaye
     );
     assert_eq!(e.kind, ToolErrorKind::Ambiguous, "{e}");
     assert!(
-        e.message.contains("may or may not have taken effect"),
+        e.to_string().contains("may or may not have taken effect"),
         "{e}"
     );
     assert!(
@@ -176,7 +176,8 @@ async fn lume_down_slow_or_flapping_fails_clearly_within_the_connect_budget_and_
     assert!(started.elapsed() < bound, "{:?}", started.elapsed());
     assert_eq!(e.kind, ToolErrorKind::Unavailable, "{e}");
     assert!(
-        e.message.contains("Lume HTTP server not reachable") && e.message.contains("lume serve"),
+        e.message.contains("Lume HTTP server not reachable")
+            && e.hint.as_deref().is_some_and(|h| h.contains("lume serve")),
         "{e}"
     );
     let health = ctx.session().unwrap().health();

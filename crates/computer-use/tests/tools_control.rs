@@ -331,7 +331,11 @@ async fn batch_stops_at_the_first_failure_and_reports_what_ran() {
     )
     .await;
     assert_eq!(e.kind, ToolErrorKind::Rejected, "{e}");
-    assert!(e.message.contains("invalid arguments"), "{e}");
+    assert!(
+        e.message
+            .contains("vm_wait: ms: expected a whole number, got \"x\""),
+        "{e}"
+    );
 }
 
 #[tokio::test]

@@ -207,7 +207,12 @@ async fn reads_are_capped_listing_is_sorted_and_errors_name_the_path() {
     let e = err(&ctx, "vm_file_read", json!({"path": m})).await;
     assert_eq!(e.kind, ToolErrorKind::Failed, "{e}");
     assert!(e.message.contains(m), "{e}");
-    assert!(e.message.contains("vm_file_list"), "{e}");
+    assert!(
+        e.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("vm_file_list")),
+        "{e}"
+    );
     let e = err(
         &ctx,
         "vm_file_write",

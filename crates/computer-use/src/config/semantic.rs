@@ -205,7 +205,7 @@ pub(super) fn warnings(config: &Config) -> Vec<String> {
         .collect();
     let exec = &config.guards.exec;
     if exec.mode == ExecMode::Allowlist && exec.allow.is_empty() {
-        out.push("`guards.exec.mode` is \"allowlist\" but `guards.exec.allow` is empty: every command to run and program to launch call will be refused".to_owned());
+        out.push("`guards.exec.mode` is \"allowlist\" but `guards.exec.allow` is empty: every command to run and every program to launch will be refused".to_owned());
     }
     if exec.mode == ExecMode::Deny && exec.deny.is_empty() {
         out.push("`guards.exec.mode` is \"deny\" but `guards.exec.deny` is empty: no command will be refused".to_owned());

@@ -62,7 +62,7 @@ impl ActionKey {
     }
 }
 
-/// JSON with object keys sorted, so `{"y":1,"x":2}` and `{"x":2,"y":1}` are the same call.
+/// JSON with object keys sorted, so `{"y":1,"x":2}` and `{"x":2,"y":1}` are the same call (and `1` and `1.0`).
 fn canonical(v: &Value, out: &mut String) {
     match v {
         Value::Object(map) => {
@@ -91,6 +91,13 @@ fn canonical(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        // Whole numbers read as people write them (`50`, not the `50.0` of a typed f64 argument).
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => {
+                out.push_str(&format!("{}", f as i64));
+            }
+            _ => out.push_str(&n.to_string()),
+        },
         other => out.push_str(&other.to_string()),
     }
 }

@@ -167,8 +167,8 @@ pub async fn calibrate(
         return match session.frames().calibration() {
             Some(c) if c.shot_w == shot_w && c.shot_h == shot_h => Ok(c),
             _ => Err(ToolError::rejected(format!(
-                "the {} mouse button is held down and the screen is {shot_w}x{shot_h}, a size not measured yet; measuring it would drag across the screen. Release it first ({} with action \"up\"), then take the screenshot again.",
-                held::names(&held),
+                "the {} is held down and the screen is {shot_w}x{shot_h}, a size not measured yet; measuring it would drag across the screen. Release it first ({} with action \"up\"), then take the screenshot again.",
+                held::names(&held).replacen(" button", " mouse button", 1),
                 Mouse::SPEC.name
             ))),
         };
