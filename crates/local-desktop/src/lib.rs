@@ -6,7 +6,7 @@
 //!
 //! - Each part runs in its own process group, so stopping a part stops what it started, and is recorded
 //!   with its pid *and* start time in the state directory ([`StateDir`]), so a reused pid is never killed.
-//! - Readiness is observed, not guessed: Xvfb reports its display, openbox sets the EWMH properties, the
+//! - Readiness is observed, not guessed: Xvfb accepts connections (and its lock is its own), openbox sets the EWMH properties, the
 //!   server holds its listening socket and answers `GET /status`.
 //! - A display or port held by someone else is its own error ([`Error::DisplayTaken`],
 //!   [`Error::PortTaken`]; exit status 3 and 4 of `computer-use vm up`), so callers retry other numbers.

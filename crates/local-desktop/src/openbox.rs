@@ -21,7 +21,6 @@ pub(crate) fn start(display: Display, dir: &StateDir, tied: bool) -> Result<Proc
         command,
         name: "openbox",
         log: &dir.log("openbox"),
-        pipe_stdout: false,
         tie: tied.then_some(DeathSignal::Term),
     })?;
     Ok(ProcRef::of_child(&child))

@@ -74,9 +74,12 @@ pub(crate) fn check(venv: &Path, tied: bool) -> Result<(), Error> {
 /// built in when it can be found (an absolute path then), with `CUA_VENV` when the venv is not the default.
 pub fn bootstrap_command(venv: &Path) -> String {
     let script = checkout_bootstrap().unwrap_or_else(|| PathBuf::from("scripts/bootstrap"));
-    let default_venv = crate::DesktopConfig::from_env(|k| std::env::var(k).ok())
-        .map(|c| c.venv)
-        .ok();
+    // The venv `scripts/bootstrap` builds without being told (it reads the same variables, `CUA_VENV` aside).
+    let default_venv = crate::DesktopConfig::from_env(|k| {
+        (k != "CUA_VENV").then(|| std::env::var(k).ok()).flatten()
+    })
+    .map(|c| c.venv)
+    .ok();
     match default_venv {
         Some(v) if v == venv => script.display().to_string(),
         _ => format!("CUA_VENV={} {}", venv.display(), script.display()),

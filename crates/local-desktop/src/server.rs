@@ -51,7 +51,6 @@ pub(crate) fn start(state: &State, dir: &StateDir) -> Result<ProcRef, Error> {
         command,
         name: "cua-computer-server",
         log: &log,
-        pipe_stdout: false,
         tie: state.tied.then_some(DeathSignal::Kill),
     })?;
     Ok(ProcRef::of_child(&child))

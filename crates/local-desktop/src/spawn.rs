@@ -36,8 +36,6 @@ pub(crate) struct Part<'a> {
     pub name: &'static str,
     /// Its log file (appended to).
     pub log: &'a Path,
-    /// Keep stdout as a pipe for the caller (Xvfb's `-displayfd 1`) instead of logging it.
-    pub pipe_stdout: bool,
     /// Die with this process (`Some`) or live on until stopped (`None`).
     pub tie: Option<DeathSignal>,
 }
@@ -48,7 +46,6 @@ pub(crate) fn spawn(part: Part<'_>) -> Result<Child, Error> {
         command,
         name,
         log,
-        pipe_stdout,
         tie,
     } = part;
     let program = command.get_program().to_string_lossy().into_owned();
@@ -70,11 +67,7 @@ pub(crate) fn spawn(part: Part<'_>) -> Result<Child, Error> {
     };
     command
         .stdin(Stdio::null())
-        .stdout(if pipe_stdout {
-            Stdio::piped()
-        } else {
-            Stdio::from(log_file)
-        })
+        .stdout(Stdio::from(log_file))
         .stderr(Stdio::from(stderr))
         .process_group(0);
     let spawned = match tie {

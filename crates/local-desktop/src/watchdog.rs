@@ -43,7 +43,6 @@ pub(crate) fn spawn(host: &WatchdogHost, owner: ProcRef, dir: &StateDir) -> Resu
         command,
         name: "watchdog",
         log: &dir.log("watchdog"),
-        pipe_stdout: false,
         tie: None,
     })?;
     Ok(ProcRef::of_child(&child))

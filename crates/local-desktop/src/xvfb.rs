@@ -1,14 +1,15 @@
 //! The virtual X display.
 //!
-//! Readiness comes from Xvfb itself: with `-displayfd 1` it writes the display number to its stdout once it
-//! accepts connections, so there is nothing to poll. A display is taken when its lock file names a live
-//! process; a lock left by a dead X server is removed first, because Xvfb would still refuse the display
-//! while that server is an unreaped zombie (a container's PID 1 may never reap it).
+//! Readiness: Xvfb accepts connections on its Unix socket, and the display's lock file names *our* Xvfb (not
+//! another X server that answered on the same number). Xvfb's `-displayfd` would report readiness without
+//! polling, but it also turns off the lock file that other X servers and `check_display_free` rely on.
+//! A display is taken when its lock file names a live process; a lock left by a dead X server is removed
+//! first, because Xvfb would still refuse the display while that server is an unreaped zombie (a
+//! container's PID 1 may never reap it).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::os::unix::net::UnixStream;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use crate::config::{Display, Screen};
 use crate::proc::{self, ProcRef};
@@ -42,7 +43,7 @@ fn lock_holder(text: &str) -> Option<u32> {
     text.trim().parse().ok()
 }
 
-/// Starts Xvfb and waits until it accepts connections.
+/// Starts Xvfb and waits until it accepts connections; `record` saves its pid before the wait.
 pub(crate) fn start(
     display: Display,
     screen: Screen,
@@ -55,70 +56,70 @@ pub(crate) fn start(
     command
         .arg(display.to_string())
         .args(["-screen", "0", &screen.to_string()])
-        .args(["-nolisten", "tcp", "-noreset", "-displayfd", "1"]);
-    let mut child = spawn::spawn(Part {
+        .args(["-nolisten", "tcp", "-noreset"]);
+    let child = spawn::spawn(Part {
         command,
         name: "Xvfb",
         log: &log,
-        pipe_stdout: true,
         tie: tied.then_some(DeathSignal::Term),
     })?;
     let xvfb = ProcRef::of_child(&child);
     record(xvfb)?;
-    await_ready(&mut child, xvfb, display, log)?;
-    Ok(xvfb)
-}
-
-fn await_ready(
-    child: &mut Child,
-    xvfb: ProcRef,
-    display: Display,
-    log: std::path::PathBuf,
-) -> Result<(), Error> {
-    let Some(stdout) = child.stdout.take() else {
-        return Err(Error::io("Xvfb's stdout")(std::io::Error::other(
-            "was not piped",
-        )));
-    };
-    // A blocking read ends with the number or with EOF when Xvfb exits; the thread adds the time limit.
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let read = BufReader::new(stdout).read_line(&mut line).map(|_| line);
-        let _ = sender.send(read);
-    });
-    match receiver.recv_timeout(READY_WITHIN) {
-        Ok(Ok(line)) if line.trim() == display.0.to_string() => Ok(()),
-        Ok(_) => {
-            // EOF: Xvfb exited. Reap it, then tell "someone else's display" from other failures.
-            let _ = child.wait();
-            if logs::mentions(&log, "already active")
-                || logs::mentions(&log, "address already in use")
-                || logs::mentions(&log, "cannot establish any listening sockets")
-            {
-                let holder = std::fs::read_to_string(display.lock_file())
-                    .ok()
-                    .and_then(|t| lock_holder(&t))
-                    .filter(|&pid| pid != xvfb.pid)
-                    .map(|pid| (pid, proc::cmdline(pid)));
-                return Err(Error::DisplayTaken {
+    let started = Instant::now();
+    loop {
+        if !xvfb.alive() {
+            proc::reap(xvfb.pid);
+            return Err(exited(display, &log));
+        }
+        if UnixStream::connect(display.socket()).is_ok() {
+            let holder = lock_owner(display);
+            return match holder {
+                Some(pid) if pid == xvfb.pid => Ok(xvfb),
+                other => Err(Error::DisplayTaken {
                     display: display.to_string(),
-                    holder,
-                });
-            }
-            Err(Error::StartFailed {
+                    holder: other.map(|pid| (pid, proc::cmdline(pid))),
+                }),
+            };
+        }
+        if started.elapsed() > READY_WITHIN {
+            return Err(Error::NotReady {
                 what: "Xvfb",
-                reason: "it exited during start-up".to_owned(),
+                reason: format!("display {display} did not accept connections"),
+                within: READY_WITHIN,
                 tail: logs::tail(&log, 25),
                 log,
-            })
+            });
         }
-        Err(_) => Err(Error::NotReady {
-            what: "Xvfb",
-            reason: format!("it did not report display {display} as ready"),
-            within: READY_WITHIN,
-            tail: logs::tail(&log, 25),
-            log,
-        }),
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The pid in the display's lock file.
+fn lock_owner(display: Display) -> Option<u32> {
+    std::fs::read_to_string(display.lock_file())
+        .ok()
+        .and_then(|t| lock_holder(&t))
+}
+
+/// Why Xvfb exited during start-up: someone else's display, or a failure of its own.
+fn exited(display: Display, log: &std::path::Path) -> Error {
+    let taken = [
+        "already active",
+        "address already in use",
+        "cannot establish any listening sockets",
+    ];
+    if taken.iter().any(|needle| logs::mentions(log, needle)) {
+        return Error::DisplayTaken {
+            display: display.to_string(),
+            holder: lock_owner(display)
+                .filter(|&pid| proc::process_alive(pid))
+                .map(|pid| (pid, proc::cmdline(pid))),
+        };
+    }
+    Error::StartFailed {
+        what: "Xvfb",
+        reason: "it exited during start-up".to_owned(),
+        tail: logs::tail(log, 25),
+        log: log.to_path_buf(),
     }
 }

@@ -1,7 +1,9 @@
-//! `computer-use vm list|status|up|down` (lume provider). Progress goes to stderr while waiting.
+//! `computer-use vm list|status|up|down`: Lume VMs here, the local desktop in [`super::vm_local`]. Progress
+//! goes to stderr while waiting.
 
 use std::process::ExitCode;
 
+use computer_use::config::Provider;
 use computer_use::vm::Vms;
 use computer_use::vm::lifecycle::LumeVm;
 
@@ -14,9 +16,12 @@ pub async fn run(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let target = vms.config().vm(name)?;
+    if matches!(target.provider, Provider::Local { .. }) {
+        return super::vm_local::run(&target, cmd, json).await;
+    }
     let lume = LumeVm::for_target(&target)?;
     match cmd {
-        VmCommand::List => {
+        VmCommand::List(_) => {
             let list = lume.list().await?;
             if json {
                 let rows: Vec<_> = list.iter().map(row).collect();
@@ -32,7 +37,7 @@ pub async fn run(
                 }
             }
         }
-        VmCommand::Status => {
+        VmCommand::Status(_) => {
             let vm = lume.status().await?;
             if json {
                 println!("{}", row(&vm));
@@ -45,7 +50,7 @@ pub async fn run(
                 );
             }
         }
-        VmCommand::Up => {
+        VmCommand::Up(_) => {
             let vm = lume.up(|msg| eprintln!("{msg}")).await?;
             if json {
                 println!("{}", row(&vm));
@@ -57,7 +62,7 @@ pub async fn run(
                 );
             }
         }
-        VmCommand::Down => {
+        VmCommand::Down(_) => {
             lume.down().await?;
             if json {
                 println!(
@@ -68,6 +73,8 @@ pub async fn run(
                 println!("VM '{}' is stopped", lume.name());
             }
         }
+        // Answered before the configuration is loaded.
+        VmCommand::Watchdog => {}
     }
     Ok(ExitCode::SUCCESS)
 }

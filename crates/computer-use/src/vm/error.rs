@@ -11,7 +11,7 @@ pub enum VmError {
     Config(#[from] ConfigError),
     /// Nothing listens where the local desktop's server should be.
     #[error(
-        "nothing listens at {url}: the local desktop is not running\n  hint: start it with `scripts/desktop up` (Xvfb + cua-computer-server on loopback), or configure `provider`/`serverUrl` to reach a running cua-computer-server"
+        "nothing listens at {url}: the local desktop is not running\n  hint: start it with `computer-use vm up` (Xvfb + openbox + cua-computer-server on loopback), or configure `provider`/`serverUrl` to reach a running cua-computer-server"
     )]
     LocalDesktopDown {
         /// The loopback URL.
@@ -20,9 +20,12 @@ pub enum VmError {
     /// The Lume API refused or failed.
     #[error(transparent)]
     Lume(#[from] lume_api::LumeError),
-    /// A Lume lifecycle action is not possible for this VM.
+    /// A lifecycle action is not possible for this VM.
     #[error("{0}")]
     Lifecycle(String),
+    /// The local desktop could not be started, checked or stopped.
+    #[error(transparent)]
+    LocalDesktop(#[from] local_desktop::Error),
     /// The server (or the way to it) failed.
     #[error(transparent)]
     Protocol(#[from] cua_protocol::Error),
