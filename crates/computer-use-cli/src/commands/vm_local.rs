@@ -18,7 +18,8 @@ pub async fn run(target: &VmTarget, cmd: VmCommand, json: bool) -> anyhow::Resul
     let result = match cmd {
         VmCommand::Up(args) => up(target, args, json).await,
         VmCommand::Down(state) => down(target, state, json).await,
-        VmCommand::Status(state) | VmCommand::List(state) => status(target, state, json).await,
+        VmCommand::Status(state) => status(target, state, json).await,
+        VmCommand::List(state) => list(target, state, json).await,
         VmCommand::Watchdog => watchdog().await,
     };
     match result {
@@ -111,6 +112,24 @@ async fn status(target: &VmTarget, state: StateDirArg, json: bool) -> anyhow::Re
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The local provider has one desktop per state directory: `list` shows that one, as a row like Lume's.
+async fn list(target: &VmTarget, state: StateDirArg, json: bool) -> anyhow::Result<ExitCode> {
+    let vm = LocalDesktopVm::for_target(target, options(state))?;
+    let status = vm.status().await?;
+    let value = status_json(&status, vm.config());
+    if json {
+        println!("{}", serde_json::Value::Array(vec![value]));
+    } else {
+        println!(
+            "{:<24} {:<14} {}",
+            format!("local {}", value["display"].as_str().unwrap_or("")),
+            value["status"].as_str().unwrap_or(""),
+            value["url"].as_str().unwrap_or("-")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The hidden `vm watchdog`: waits for the owner named in its environment, then stops the desktop.

@@ -53,7 +53,7 @@ impl LocalDesktopVm {
         let mut config = DesktopConfig::from_env(|k| std::env::var(k).ok())?;
         config.port = options
             .port
-            .or_else(|| url.port())
+            .or_else(|| url.port_or_known_default())
             .unwrap_or(local_desktop::DEFAULT_PORT);
         if let Some(display) = options.display {
             config.display = display;
