@@ -12,7 +12,7 @@
 #   LANES_RUNS (30)      screenshots per block (idle before, during the exec, idle after)
 #   LANES_SLEEP_S (30)   length of the long exec; it must outlast the busy block
 #   LANES_ACTIONS (300)  actions per side and kind in the throughput comparison
-#   CUA_SCREEN (1280x800x24) and anything scripts/desktop reads.
+#   CUA_SCREEN (1280x800x24) and anything `computer-use vm up` reads (bench/private-desktop.bash).
 #
 # Exit status: 0 when the tables were printed (whether or not the target was met: this is a benchmark);
 # non-zero when the desktop could not start or the bench could not run.

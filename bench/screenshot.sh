@@ -22,16 +22,17 @@
 #   SCREENSHOT_BENCH_KEEP=1         keep the work directory (rust.tsv, py.tsv, captured and model images)
 #   COMPUTER_USE_CACHE ($HOME/.cache/computer-use)   the Python venv lives in $COMPUTER_USE_CACHE/bench-venv
 #   BENCH_PYTHON                    CPython 3.12 to build that venv from (default: pyenv's newest 3.12)
-#   Anything scripts/desktop reads (CUA_VENV, COMPUTER_USE_NO_INSTALL, ...).
+#   Anything `computer-use vm up` reads (CUA_VENV, COMPUTER_USE_CACHE, ...); the desktop comes from
+#   bench/private-desktop.bash.
 #
 # Exit status: 0 when the table was printed (targets met or not: this is a benchmark); non-zero when
 # something could not run.
 set -euo pipefail
 
-SELF=$(readlink -f -- "${BASH_SOURCE[0]}")
-BENCH_DIR=$(dirname -- "$SELF")
-ROOT=$(dirname -- "$BENCH_DIR")
-DESKTOP="$ROOT/scripts/desktop"
+NAME=screenshot.sh
+# shellcheck source=bench/private-desktop.bash
+source "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/private-desktop.bash"
+BENCH_DIR="$BENCH_ROOT/bench"
 CACHE="${COMPUTER_USE_CACHE:-$HOME/.cache/computer-use}"
 VENV="$CACHE/bench-venv"
 REQUIREMENTS="$BENCH_DIR/requirements-screenshot.txt"
@@ -41,41 +42,26 @@ LOAD_WAIT="${SCREENSHOT_BENCH_LOAD_WAIT:-900}"
 RUNS="${SCREENSHOT_BENCH_RUNS:-30}"
 MCP_RUNS="${SCREENSHOT_BENCH_MCP_RUNS:-30}"
 SCREEN="${CUA_SCREEN:-2880x1800x24}"
-STATE_DIR=""
 WORK=""
 SERVE_PID=""
 XTERM_PIDS=()
 
-say() { printf 'screenshot.sh: %s\n' "$*" >&2; }
-die() {
-	printf 'screenshot.sh: error: %s\n' "$*" >&2
-	exit 1
-}
-
-cleanup() {
-	local rc=$? pid
-	set +e
+# Run when the script exits, before the desktop goes down.
+screenshot_cleanup() {
+	local pid
 	if [[ -n "$SERVE_PID" ]]; then
 		kill -- "-$SERVE_PID" 2>/dev/null || kill "$SERVE_PID" 2>/dev/null
 	fi
 	for pid in "${XTERM_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
-	if [[ -n "$STATE_DIR" ]]; then
-		CUA_STATE_DIR="$STATE_DIR" "$DESKTOP" down
-		rm -rf -- "$STATE_DIR"
-	fi
 	if [[ -n "$WORK" && "${SCREENSHOT_BENCH_KEEP:-}" == 1 ]]; then
 		say "kept $WORK"
 	elif [[ -n "$WORK" ]]; then
 		rm -rf -- "$WORK"
 	fi
-	return "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+on_exit screenshot_cleanup
 
 if ! [[ "$RUNS" =~ ^[0-9]+$ ]] || ((RUNS < 30)); then die "SCREENSHOT_BENCH_RUNS must be a number >= 30, got '$RUNS'"; fi
 if ! [[ "$MCP_RUNS" =~ ^[0-9]+$ ]] || ((MCP_RUNS < 10)); then die "SCREENSHOT_BENCH_MCP_RUNS must be a number >= 10, got '$MCP_RUNS'"; fi
@@ -125,7 +111,7 @@ ensure_venv() {
 }
 
 # ---------------------------------------------------------------------------------------------------------
-cd -- "$ROOT"
+cd -- "$BENCH_ROOT"
 ensure_venv
 PY="$VENV/bin/python"
 
@@ -139,26 +125,8 @@ cargo build --release -p computer-use-cli >&2 || {
 }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/screenshot-bench.XXXXXX")
-STATE_DIR="$WORK/desktop"
-export CUA_STATE_DIR="$STATE_DIR" CUA_SCREEN="$SCREEN"
-# If this script is killed outright, the desktop's watchdog still takes it down.
-export CUA_OWNER_PID=$$
-
-# A random display and port; scripts/desktop exits 3 (display busy) or 4 (port busy): then try others.
-started=0
-for attempt in 1 2 3 4 5 6 7 8; do
-	export CUA_DISPLAY=":$((200 + RANDOM % 700))"
-	export CUA_PORT=$((20000 + RANDOM % 30000))
-	say "starting a private ${SCREEN} desktop on $CUA_DISPLAY, port $CUA_PORT (attempt $attempt)"
-	rc=0
-	"$DESKTOP" up >&2 || rc=$?
-	if ((rc == 0)); then
-		started=1
-		break
-	fi
-	((rc == 3 || rc == 4)) || die "scripts/desktop up failed (exit $rc; see above)"
-done
-((started)) || die "no free display/port found in 8 attempts"
+export CUA_SCREEN="$SCREEN"
+desktop_up
 export DISPLAY="$CUA_DISPLAY"
 
 # ---------------------------------------------------------------------------------------------------------
@@ -205,7 +173,7 @@ sleep 4
 # of a static screen are not refused as a loop).
 SERVE_URL=""
 SERVE_NOTE="n/a (not built yet: target/release/computer-use serve --help failed)"
-BIN="$ROOT/target/release/computer-use"
+BIN="$BENCH_ROOT/target/release/computer-use"
 if ((CLI_BUILT == 0)); then
 	# An older binary may still be in target/: it would not be this source, so it is not measured.
 	SERVE_NOTE="n/a (cargo build --release -p computer-use-cli failed at this source; see the build log)"

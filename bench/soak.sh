@@ -11,7 +11,7 @@
 # Environment:
 #   SOAK_ACTIONS (10000)  measured actions (after SOAK_WARMUP, default 200)
 #   SOAK_SAMPLE_EVERY (1000)  resource sample interval, in actions
-#   CUA_SCREEN (1280x800x24) and anything scripts/desktop reads.
+#   CUA_SCREEN (1280x800x24) and anything `computer-use vm up` reads (bench/private-desktop.bash).
 #
 # Exit status: 0 when the tables were printed (whether or not the targets were met: this is a benchmark);
 # non-zero when the desktop could not start or the bench could not run.

@@ -1,5 +1,5 @@
 // The real parts the full E2E test drives besides the gateway: the built Rust binaries, a private headless
-// desktop with the real cua-computer-server (scripts/desktop), and the Lume API fake (`lume-fake` from the
+// desktop with the real cua-computer-server (`computer-use vm up`), and the Lume API fake (`lume-fake` from the
 // testkit crate; real Lume is macOS-only). Each start fails loudly with the reason and the fix.
 
 import { execFile, execFileSync, spawn } from "node:child_process";
@@ -11,7 +11,6 @@ import { freePort } from "./gateway.mjs";
 import { REPO_DIR } from "./stack.mjs";
 
 const BUILD_HINT = "build them first: cargo build -p computer-use-cli -p testkit";
-const DESKTOP = path.join(REPO_DIR, "scripts", "desktop");
 const EXIT_DISPLAY_BUSY = 3;
 const EXIT_PORT_BUSY = 4;
 /** The desktop's size (width x height x depth); tests compare screenshots against it. */
@@ -51,11 +50,11 @@ function freeDisplay() {
 }
 
 /**
- * `scripts/desktop up` on a free display and port with its own state dir; retried with new numbers when the
- * script reports a collision. A watchdog tied to this process tears it down if the test dies.
- * Returns `{display, port, stateDir, env, down()}`.
+ * `computer-use vm up` on a free display and port with its own state dir; retried with new numbers when it
+ * reports a collision (exit 3: display taken, 4: port taken). A watchdog tied to this process tears it down if
+ * the test dies. Returns `{display, port, stateDir, env, down()}`.
  */
-export async function startDesktop() {
+export async function startDesktop(bin = rustBinaries().computerUse) {
   let last;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const display = `:${freeDisplay()}`;
@@ -69,19 +68,19 @@ export async function startDesktop() {
       CUA_STATE_DIR: stateDir,
       CUA_OWNER_PID: String(process.pid),
     };
-    last = await run(DESKTOP, ["up"], env, 600_000);
+    last = await run(bin, ["vm", "up"], env, 600_000);
     if (last.code === 0) {
       return {
         display,
         port,
         stateDir,
         env,
-        down: () => run(DESKTOP, ["down"], env, 60_000),
+        down: () => run(bin, ["vm", "down"], env, 60_000),
       };
     }
     if (last.code !== EXIT_DISPLAY_BUSY && last.code !== EXIT_PORT_BUSY) break;
   }
-  throw new Error(`scripts/desktop up failed (exit ${last.code}):\n${last.stdout}\n${last.stderr}`);
+  throw new Error(`computer-use vm up failed (exit ${last.code}):\n${last.stdout}\n${last.stderr}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the MCP server with a real third-party client: the official Python `mcp` SDK (pinned in
 # requirements.txt) drives `computer-use serve --stdio` and `serve --http` against a private desktop
-# (Xvfb + openbox + the real cua-computer-server, started with scripts/desktop), and the tests check the
+# (Xvfb + openbox + the real cua-computer-server, started with `computer-use vm up`), and the tests check the
 # effects on that desktop (pointer position, files the shell wrote), not just the replies.
 #
 # Usage: tests/mcp/run.sh [stdio|http]...     (default: both)
@@ -102,7 +102,7 @@ fi
 state=$(mktemp -d "${TMPDIR:-/tmp}/computer-use-mcp-desktop.XXXXXX")
 keep=${MCP_KEEP:-0}
 cleanup() {
-	CUA_STATE_DIR="$state" scripts/desktop down >/dev/null 2>&1 || true
+	"$COMPUTER_USE_BIN" vm down --state-dir "$state" >/dev/null 2>&1 || true
 	if [[ "$keep" == 1 ]]; then say "kept $state (desktop logs, server stderr in scratch/)"; else rm -rf -- "$state"; fi
 }
 trap cleanup EXIT
@@ -117,7 +117,7 @@ for attempt in 1 2 3 4 5; do
 	port=$(free_port)
 	rc=0
 	CUA_STATE_DIR="$state" CUA_DISPLAY="$display" CUA_PORT="$port" CUA_OWNER_PID=$$ \
-		scripts/desktop up >"$state/up.log" 2>&1 || rc=$?
+		"$COMPUTER_USE_BIN" vm up >"$state/up.log" 2>&1 || rc=$?
 	if ((rc == 0)); then
 		up=1
 		break
@@ -125,7 +125,7 @@ for attempt in 1 2 3 4 5; do
 	# 3: the display is taken, 4: the port is taken; anything else is a real failure.
 	if ((rc != 3 && rc != 4)); then
 		cat "$state/up.log" >&2
-		die "scripts/desktop up failed ($rc)"
+		die "computer-use vm up failed ($rc)"
 	fi
 	say "attempt $attempt: display $display or port $port was taken; retrying"
 done

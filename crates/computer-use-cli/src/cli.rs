@@ -9,7 +9,8 @@ Configuration: --config FILE (a JSON5 computer-use config block, or an openclaw.
 plugins.entries[\"computer-use\"].config is used), else $COMPUTER_USE_CONFIG, else the local desktop
 (ws://127.0.0.1:8000/ws). COMPUTER_USE_<KEY> environment variables override single keys.
 
-Exit status: 0 success, 1 failure, 2 bad usage; `exec` exits with the guest command's status.";
+Exit status: 0 success, 1 failure, 2 bad usage; `exec` exits with the guest command's status; `vm up`
+exits 3 when the display, 4 when the port is in use by someone else.";
 
 /// Drive a VM's desktop (or the local one) through cua-computer-server.
 #[derive(Debug, Parser)]
@@ -109,7 +110,7 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Manage Lume VMs (lume provider only).
+    /// Start, stop and look at the VM: a Lume VM, or the local desktop (Xvfb + openbox + the server).
     #[command(subcommand)]
     Vm(VmCommand),
     /// Serve the vm_* tools over MCP: on stdio for a client that spawns us, or on streamable HTTP at /mcp.
@@ -251,20 +252,68 @@ impl std::str::FromStr for Token {
     }
 }
 
+const VM_UP_HELP: &str = "\
+Examples:
+  computer-use vm up                                   # the local desktop on :99, ws://127.0.0.1:8000/ws
+  computer-use vm up --display :5 --screen 1920x1080 --port 8001 --state-dir /tmp/desk5
+  computer-use --config openclaw.json vm up            # a Lume VM (with the configured shared directory)
+
+Local provider: starts Xvfb, openbox and cua-computer-server (idempotent), waits until the server answers,
+and leaves them running until `computer-use vm down`. With --owner-pid a watchdog stops the desktop once that
+process has exited. Missing packages or the server's venv are named with the command that installs them
+(scripts/bootstrap). Exit status: 0 up, 1 failure, 3 the display is in use by someone else, 4 the port is in
+use by someone else (pick other numbers and retry).";
+
 #[derive(Debug, Subcommand)]
 pub enum VmCommand {
-    /// List the VMs Lume knows.
+    /// List the VMs Lume knows (the local provider: its one desktop).
     #[command(after_help = "Example:\n  computer-use --config openclaw.json vm list")]
-    List,
-    /// Show the configured VM's state and IP.
-    #[command(after_help = "Example:\n  computer-use vm status")]
-    Status,
-    /// Start the VM (with the configured shared directory) and wait for its IP.
-    #[command(after_help = "Example:\n  computer-use vm up")]
-    Up,
-    /// Stop the VM.
+    List(StateDirArg),
+    /// Show the VM's state: Lume's status and IP, or which parts of the local desktop run (exit 1 unless
+    /// all do).
+    #[command(after_help = "Example:\n  computer-use vm status\n  computer-use vm status --json")]
+    Status(StateDirArg),
+    /// Start the VM and wait until it can be used: a Lume VM until it has an IP, the local desktop until
+    /// its server answers.
+    #[command(after_help = VM_UP_HELP)]
+    Up(VmUpArgs),
+    /// Stop the VM (the local desktop: every process it started; its logs stay).
     #[command(after_help = "Example:\n  computer-use vm down")]
-    Down,
+    Down(StateDirArg),
+    /// Internal: the local desktop's watchdog, started by `vm up --owner-pid`.
+    #[command(hide = true)]
+    Watchdog,
+}
+
+/// Where the local desktop keeps its state and logs.
+#[derive(Debug, Args)]
+pub struct StateDirArg {
+    /// Local provider: the desktop's state directory (default ~/.cache/computer-use/desktop); one per
+    /// desktop, so several run side by side.
+    #[arg(long, env = "CUA_STATE_DIR", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+/// `computer-use vm up` flags; all but the state directory apply to the local provider only.
+#[derive(Debug, Args)]
+pub struct VmUpArgs {
+    /// Local provider: the X display to create (default :99).
+    #[arg(long, env = "CUA_DISPLAY", value_name = ":N")]
+    pub display: Option<computer_use::vm::local::Display>,
+    /// Local provider: the screen, WIDTHxHEIGHT[xDEPTH] (default 1280x800x24).
+    #[arg(long, env = "CUA_SCREEN", value_name = "WxH[xD]")]
+    pub screen: Option<computer_use::vm::local::Screen>,
+    /// Local provider: the server's loopback port (default: serverPort, 8000).
+    #[arg(long, env = "CUA_PORT", value_name = "PORT")]
+    pub port: Option<u16>,
+    #[command(flatten)]
+    pub state: StateDirArg,
+    /// Local provider: stop the desktop once this process has exited (a watchdog process watches it).
+    #[arg(long, env = "CUA_OWNER_PID", value_name = "PID")]
+    pub owner_pid: Option<u32>,
+    /// Local provider: seconds to wait for the server to answer (default 20).
+    #[arg(long, env = "CUA_READY_TIMEOUT", value_name = "SECS")]
+    pub ready_timeout: Option<u64>,
 }
 
 /// The clicks `vm_click` accepts, from the core (one list for the tool and the CLI).

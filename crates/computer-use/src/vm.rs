@@ -4,12 +4,14 @@
 //!   (re)connect (a restarted VM gets a new DHCP lease) and waiting while it boots;
 //! - [`VmSession`] holds the connections of one VM (two lanes: GUI and shell, see [`session`]);
 //! - [`Vms`] keeps one session per configured VM, created on first use;
-//! - [`lifecycle`] starts, stops and lists Lume VMs (`computer-use vm …`);
+//! - [`lifecycle`] starts, stops and lists Lume VMs (`computer-use vm …`); [`local`] starts and stops the
+//!   local desktop for the `local` provider;
 //! - [`probe`] makes one connection attempt, for checks that must not retry.
 
 pub mod error;
 pub mod held;
 pub mod lifecycle;
+pub mod local;
 pub mod probe;
 pub mod resolve;
 pub mod session;

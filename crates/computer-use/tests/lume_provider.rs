@@ -250,7 +250,7 @@ async fn the_local_provider_says_how_to_start_the_local_desktop() {
         .unwrap();
     let text = session_error(&config).await;
     assert!(
-        text.contains("local desktop is not running") && text.contains("scripts/desktop up"),
+        text.contains("local desktop is not running") && text.contains("computer-use vm up"),
         "{text}"
     );
 }

@@ -336,7 +336,7 @@ async fn the_local_provider_skips_lume_and_names_the_desktop_fix() {
         &checks,
         "server.reachable",
         Status::Fail,
-        &["local desktop is not running", "scripts/desktop up"],
+        &["local desktop is not running", "computer-use vm up"],
     );
     skipped_from(&checks, "server.version");
 }

@@ -3,12 +3,17 @@
 //! independently of it (xdotool, xclip, ...). Each [`Desktop`] owns its own display number, port and state
 //! directory, so tests run in parallel; dropping it stops everything it started.
 //!
-//! The processes are managed by `scripts/desktop` (shared with local development and CI); this module only
-//! picks numbers, calls the script and adds fault injection for reliability tests.
+//! The processes are managed by the `local-desktop` crate, the same code as `computer-use vm up|down` for
+//! the local provider; this module only picks numbers, ties the desktop to the test process and adds
+//! fault injection for reliability tests.
 //!
 //! Prerequisites: `scripts/bootstrap` has been run once (Debian packages + the server's venv). The harness
-//! never installs anything (`COMPUTER_USE_NO_INSTALL=1`): if something is missing, [`Desktop::start`]
-//! panics with the script's message naming what and the command to run.
+//! never installs anything: if something is missing, [`Desktop::start`] panics with the message naming
+//! what and the command to run.
+//!
+//! Lifetime: dropping a [`Desktop`] stops it. If the test process dies without running `Drop` (SIGKILL, a
+//! nextest time limit, an abort), the kernel's parent-death signal stops its parts at once
+//! ([`local_desktop::Supervision::TiedToThisProcess`]).
 //!
 //! Blocking: [`Desktop::start`] (about 2 s on an idle 2-core machine, 3–6 s while builds and other tests
 //! load it; nearly all of it is the server's Python start-up), [`Drop`], [`Desktop::restart_server`] and the
@@ -25,21 +30,20 @@
 //! ```
 
 mod alloc;
-mod script;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-pub use alloc::process_alive;
-use script::{EXIT_DISPLAY_BUSY, EXIT_PORT_BUSY, Pids, Script, describe};
+pub use local_desktop::process_alive;
+use local_desktop::{DesktopConfig, Display, Error, Screen, ServerSignal, Supervision};
 
 /// How often `start` picks new numbers after a display or port collision.
 const START_ATTEMPTS: u32 = 8;
-/// Seconds the script waits for `GET /status`; generous because parallel tests share 2 cores.
-const READY_TIMEOUT_SECS: u32 = 60;
+/// How long the server gets to answer `GET /status`; generous because parallel tests share 2 cores.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Configures a [`Desktop`] before starting it.
 #[derive(Debug, Clone)]
@@ -78,7 +82,7 @@ impl DesktopBuilder {
     ///
     /// # Panics
     /// When the desktop cannot start (missing packages or venv, Xvfb or the server failing, no free
-    /// display/port after several tries), with the script's output and what to do about it.
+    /// display/port after several tries), with the reason and what to do about it.
     pub fn start(self) -> Desktop {
         let began = Instant::now();
         let state_dir = match tempfile::Builder::new()
@@ -90,91 +94,69 @@ impl DesktopBuilder {
                 panic!("testkit::desktop: cannot create a temporary state directory: {err}")
             }
         };
-        let mut last_failure = String::new();
+        let mut config = match DesktopConfig::from_env(|k| std::env::var(k).ok()) {
+            Ok(config) => config,
+            Err(err) => panic!("testkit::desktop: {err}"),
+        };
+        config.screen = Screen {
+            width: self.width,
+            height: self.height,
+            depth: 24,
+        };
+        config.state_dir = state_dir.path().to_path_buf();
+        config.ready_timeout = READY_TIMEOUT;
+        config.server_env = self.server_env;
+        config.supervision = Supervision::TiedToThisProcess;
+        let mut last_collision = String::new();
         for _ in 0..START_ATTEMPTS {
-            let port = alloc::free_port();
-            let x_display = format!(":{}", alloc::free_display());
-            let script = Script {
-                state_dir: state_dir.path().to_path_buf(),
-                env: vec![
-                    ("CUA_DISPLAY", x_display.clone()),
-                    ("CUA_PORT", port.to_string()),
-                    ("CUA_SCREEN", format!("{}x{}x24", self.width, self.height)),
-                    ("CUA_READY_TIMEOUT", READY_TIMEOUT_SECS.to_string()),
-                    ("CUA_OWNER_PID", std::process::id().to_string()),
-                    ("COMPUTER_USE_NO_INSTALL", "1".to_owned()),
-                    (
-                        "CUA_SERVER_ENV",
-                        self.server_env
-                            .iter()
-                            .map(|(k, v)| format!("{k}={v}"))
-                            .collect::<Vec<_>>()
-                            .join("\n"),
-                    ),
-                ],
-            };
-            let output = script.run(&["up"]);
-            match output.status.code() {
-                Some(0) => {
-                    let pids = match Pids::read(&script) {
-                        Ok(pids) => pids,
-                        Err(reason) => {
-                            // Stop it before the state directory (and with it the pids) goes away.
-                            script.run(&["down"]);
-                            panic!(
-                                "testkit::desktop: `scripts/desktop up` succeeded but its state is unusable: {reason}"
-                            )
-                        }
-                    };
+            config.port = alloc::free_port();
+            config.display = Display(alloc::free_display());
+            let mut progress = |line: &str| tracing::debug!("testkit desktop: {line}");
+            match local_desktop::up(&config, &mut progress) {
+                Ok(up) => {
+                    let state = up.desktop.state();
+                    let pid = |p: Option<local_desktop::ProcRef>| p.map_or(0, |p| p.pid);
                     let desktop = Desktop {
-                        port,
-                        log_dir: state_dir.path().join("logs"),
-                        display: x_display,
+                        port: config.port,
+                        display: config.display.to_string(),
+                        log_dir: up.desktop.log_dir(),
+                        xvfb_pid: pid(state.xvfb),
+                        wm_pid: pid(state.openbox),
+                        inner: Mutex::new(up.desktop),
                         width: self.width,
                         height: self.height,
-                        xvfb_pid: pids.xvfb,
-                        wm_pid: pids.window_manager,
-                        server_pid: AtomicU32::new(pids.server),
                         startup: began.elapsed(),
-                        script,
                         state_dir: Some(state_dir),
                     };
                     tracing::debug!(
-                        port,
+                        port = config.port,
                         x_display = desktop.display(),
                         startup_ms = desktop.startup.as_millis() as u64,
                         "testkit desktop up"
                     );
                     return desktop;
                 }
-                Some(EXIT_DISPLAY_BUSY | EXIT_PORT_BUSY) => {
-                    last_failure = describe(&output);
-                    tracing::debug!(port, x_display = %x_display, "display or port collision; retrying");
+                Err(collision @ (Error::DisplayTaken { .. } | Error::PortTaken { .. })) => {
+                    tracing::debug!(%collision, "display or port collision; retrying");
+                    last_collision = collision.to_string();
                 }
-                _ => {
-                    // Normally the script cleans up after itself; if it was killed, this still stops
-                    // whatever it had started before the state directory is removed.
-                    script.run(&["down"]);
-                    panic!(
-                        "testkit::desktop: could not start a desktop on {x_display} port {port} ({}).\n\
-                         If packages or the venv are missing, run scripts/bootstrap once.\n{}",
-                        output.status,
-                        describe(&output)
-                    )
-                }
+                Err(err) => panic!(
+                    "testkit::desktop: could not start a desktop on {} port {}: {err}",
+                    config.display, config.port
+                ),
             }
         }
         panic!(
-            "testkit::desktop: no free display/port after {START_ATTEMPTS} attempts; last try:\n{last_failure}"
+            "testkit::desktop: no free display/port after {START_ATTEMPTS} attempts; last try: {last_collision}"
         )
     }
 }
 
 /// A running private desktop; stopped (server, openbox, Xvfb) when dropped.
 ///
-/// If the test process dies without running `Drop` (SIGKILL, abort), a watchdog started by the script
-/// tears the desktop down within about a second. When dropped during a panic, the state directory with
-/// the logs is kept and its path printed to stderr.
+/// If the test process dies without running `Drop` (SIGKILL, abort), the kernel stops the parts (see the
+/// module docs). When dropped during a panic, the state directory with the logs is kept and its path
+/// printed to stderr.
 #[derive(Debug)]
 pub struct Desktop {
     port: u16,
@@ -184,9 +166,9 @@ pub struct Desktop {
     log_dir: PathBuf,
     xvfb_pid: u32,
     wm_pid: u32,
-    server_pid: AtomicU32,
+    /// The lifecycle handle; behind a lock because a restart records the new server.
+    inner: Mutex<local_desktop::Desktop>,
     startup: Duration,
-    script: Script,
     /// `Option` so `Drop` can keep the directory for post-mortem after a failed test.
     state_dir: Option<tempfile::TempDir>,
 }
@@ -227,7 +209,7 @@ impl Desktop {
         (self.width, self.height)
     }
 
-    /// Directory with `xvfb.log`, `openbox.log`, `server.log` (and `watchdog.log`).
+    /// Directory with `xvfb.log`, `openbox.log` and `server.log`.
     pub fn log_dir(&self) -> &Path {
         &self.log_dir
     }
@@ -239,7 +221,7 @@ impl Desktop {
 
     /// Pid (and process-group id) of the current server process; changes after [`Desktop::restart_server`].
     pub fn server_pid(&self) -> u32 {
-        self.server_pid.load(Ordering::SeqCst)
+        self.inner().state().server.map_or(0, |s| s.pid)
     }
 
     /// Pid of the Xvfb process.
@@ -260,29 +242,44 @@ impl Desktop {
     /// SIGKILLs the server's process group (the server and any app it launched) and waits until it is
     /// gone. Xvfb and openbox keep running, so [`Desktop::restart_server`] can bring the server back.
     pub fn kill_server(&self) {
-        self.script.run_ok(&["server-signal", "KILL"]);
+        self.signal_server(ServerSignal::Kill);
     }
 
     /// Starts the server again on the same port and display and waits for `GET /status`. Stops a
     /// leftover (e.g. frozen) server first.
     pub fn restart_server(&self) {
-        self.script.run_ok(&["server-start"]);
-        match Pids::read(&self.script) {
-            Ok(pids) => self.server_pid.store(pids.server, Ordering::SeqCst),
-            Err(reason) => {
-                panic!("testkit::desktop: server restarted but its state is unusable: {reason}")
-            }
+        if let Err(err) = self.inner().start_server(READY_TIMEOUT) {
+            panic!(
+                "testkit::desktop: restarting the server on {} failed: {err}",
+                self.display
+            )
         }
     }
 
     /// SIGSTOPs the server's process group: connections stay open but nothing answers (a hung server).
     pub fn freeze_server(&self) {
-        self.script.run_ok(&["server-signal", "STOP"]);
+        self.signal_server(ServerSignal::Stop);
     }
 
     /// SIGCONTs the server's process group after [`Desktop::freeze_server`].
     pub fn thaw_server(&self) {
-        self.script.run_ok(&["server-signal", "CONT"]);
+        self.signal_server(ServerSignal::Cont);
+    }
+
+    fn signal_server(&self, signal: ServerSignal) {
+        if let Err(err) = self.inner().signal_server(signal) {
+            panic!(
+                "testkit::desktop: {signal:?} to the server on {} failed: {err}",
+                self.display
+            )
+        }
+    }
+
+    /// The lifecycle handle (a panicked holder cannot leave it inconsistent: it is only read or replaced).
+    fn inner(&self) -> MutexGuard<'_, local_desktop::Desktop> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The server's own Python (the first word of its command line): its venv has python-xlib (a pynput
@@ -362,14 +359,12 @@ impl Desktop {
 
 impl Drop for Desktop {
     fn drop(&mut self) {
-        let output = self.script.run(&["down"]);
-        if !output.status.success() {
+        let state_dir = self.inner().state_dir().to_path_buf();
+        if let Err(err) = local_desktop::down(&state_dir, &mut |_| {}) {
             // Never panic in Drop (it may run during a panic); say it loudly instead.
             eprintln!(
-                "testkit::desktop: `scripts/desktop down` for {} failed ({}); processes may be left running\n{}",
-                self.display,
-                output.status,
-                describe(&output)
+                "testkit::desktop: stopping desktop {} failed; processes may be left running: {err}",
+                self.display
             );
         }
         if std::thread::panicking()

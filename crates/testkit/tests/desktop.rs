@@ -1,6 +1,6 @@
 //! Tests of the desktop harness itself against the real Xvfb + openbox + cua-computer-server: it starts,
 //! the server drives *its* display, several run at once, the fault helpers do what they say, and nothing
-//! is left running afterwards. They need `scripts/bootstrap` to have been run; they fail loudly otherwise.
+//! is left running afterwards, even when the test process is killed. They need `scripts/bootstrap` to have been run; they fail loudly otherwise.
 #![expect(clippy::unwrap_used, reason = "test code")]
 
 use std::io::{Read, Write};
@@ -228,48 +228,44 @@ fn drop_stops_everything_even_when_frozen() {
     assert!(!Path::new(&lock).exists(), "{lock} left behind by Xvfb");
 }
 
-/// A test process killed without running `Drop` must not leave a desktop behind: the script's watchdog
-/// notices that the owner process exited and runs `down`. The owner here is a `sleep` we control.
+/// Not a test on its own: a test process that starts a desktop, prints its pids and waits to be killed by
+/// [`a_killed_test_process_leaves_no_desktop`].
 #[test]
-fn watchdog_stops_desktop_when_owner_dies() {
-    let state = tempfile::tempdir().unwrap();
-    let mut owner = std::process::Command::new("sleep")
-        .arg("600")
+#[ignore = "started by a_killed_test_process_leaves_no_desktop"]
+fn desktop_owner() {
+    if std::env::var_os("TESTKIT_DESKTOP_OWNER").is_none() {
+        return;
+    }
+    let desktop = Desktop::start();
+    println!(
+        "PIDS {} {} {} DISPLAY {}",
+        desktop.server_pid(),
+        desktop.window_manager_pid(),
+        desktop.xvfb_pid(),
+        desktop.display()
+    );
+    std::thread::sleep(Duration::from_secs(600));
+}
+
+/// A test process killed without running `Drop` (SIGKILL, a nextest time limit) must not leave a desktop
+/// behind: its parts die with it. The killed process is this test binary run again as [`desktop_owner`].
+#[test]
+fn a_killed_test_process_leaves_no_desktop() {
+    let mut owner = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "desktop_owner", "--ignored", "--nocapture"])
+        .env("TESTKIT_DESKTOP_OWNER", "1")
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let display = format!(":{}", 30_000 + std::process::id() % 20_000);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/desktop");
-    let up = std::process::Command::new("bash")
-        .arg(&script)
-        .arg("up")
-        .env("CUA_STATE_DIR", state.path())
-        .env("CUA_DISPLAY", &display)
-        .env("CUA_PORT", port.to_string())
-        .env("CUA_OWNER_PID", owner.id().to_string())
-        .env("CUA_READY_TIMEOUT", "60")
-        .env("COMPUTER_USE_NO_INSTALL", "1")
-        .output()
-        .unwrap();
-    assert!(
-        up.status.success(),
-        "{}",
-        String::from_utf8_lossy(&up.stderr)
-    );
-    let state_text = std::fs::read_to_string(state.path().join("state.env")).unwrap();
-    let pids: Vec<u32> = state_text
-        .lines()
-        .filter(|l| {
-            l.starts_with("XVFB_PID=") || l.starts_with("WM_PID=") || l.starts_with("SERVER_PID=")
-        })
-        .map(|l| l.split_once('=').unwrap().1.parse().unwrap())
-        .collect();
-    assert_eq!(pids.len(), 3, "{state_text}");
-    assert!(pids.iter().all(|&pid| process_alive(pid)));
+    let stdout = std::io::BufReader::new(owner.stdout.take().unwrap());
+    let line = std::io::BufRead::lines(stdout)
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("PIDS "))
+        .unwrap_or_else(|| panic!("the owner process printed no pids (its stderr is above)"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let pids: Vec<u32> = words[1..4].iter().map(|p| p.parse().unwrap()).collect();
+    let lock = format!("/tmp/.X{}-lock", words[5].trim_start_matches(':'));
+    assert!(pids.iter().all(|&pid| process_alive(pid)), "{line}");
 
     owner.kill().unwrap();
     owner.wait().unwrap();
@@ -277,12 +273,12 @@ fn watchdog_stops_desktop_when_owner_dies() {
     for pid in pids {
         assert!(
             wait_gone(pid),
-            "pid {pid} still running 5 s after the owner died"
+            "pid {pid} still running 5 s after the owner was killed"
         );
     }
     assert!(
-        eventually(|| !state.path().join("state.env").exists()),
-        "watchdog should remove the state"
+        eventually(|| !Path::new(&lock).exists()),
+        "{lock} left behind"
     );
 }
 

@@ -10,6 +10,7 @@ mod serve;
 mod status;
 mod tools;
 mod vm;
+mod vm_local;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use computer_use::tools::ToolContext;
 use computer_use::vm::Vms;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, VmCommand};
 use crate::setup;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -28,6 +29,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // The doctor reports an unusable configuration as a failed check instead of stopping.
         Command::Doctor(args) => return doctor::run(&cli.global, args).await,
         Command::Openclaw(cmd) => return openclaw::run(&cli.global, cmd),
+        // The watchdog only needs its environment; a configuration problem must not keep a desktop alive.
+        Command::Vm(VmCommand::Watchdog) => return vm_local::watchdog().await,
         _ => {}
     }
     let config = setup::config(&cli.global)?;

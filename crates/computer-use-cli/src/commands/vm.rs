@@ -1,7 +1,9 @@
-//! `computer-use vm list|status|up|down` (lume provider). Progress goes to stderr while waiting.
+//! `computer-use vm list|status|up|down`: Lume VMs here, the local desktop in [`super::vm_local`]. Progress
+//! goes to stderr while waiting.
 
 use std::process::ExitCode;
 
+use computer_use::config::Provider;
 use computer_use::vm::Vms;
 use computer_use::vm::lifecycle::LumeVm;
 
@@ -15,9 +17,12 @@ pub async fn run(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let target = vms.config().vm(name)?;
+    if matches!(target.provider, Provider::Local { .. }) {
+        return super::vm_local::run(&target, cmd, json).await;
+    }
     let lume = LumeVm::for_target(&target)?;
     match cmd {
-        VmCommand::List => {
+        VmCommand::List(_) => {
             let list = lume.list().await?;
             if json {
                 let rows: Vec<_> = list.iter().map(row).collect();
@@ -33,7 +38,7 @@ pub async fn run(
                 }
             }
         }
-        VmCommand::Status => {
+        VmCommand::Status(_) => {
             let vm = lume.status().await?;
             if json {
                 crate::print::json(&row(&vm))?;
@@ -46,7 +51,7 @@ pub async fn run(
                 ))?;
             }
         }
-        VmCommand::Up => {
+        VmCommand::Up(_) => {
             let vm = lume.up(|msg| eprintln!("{msg}")).await?;
             if json {
                 crate::print::json(&row(&vm))?;
@@ -58,7 +63,7 @@ pub async fn run(
                 ))?;
             }
         }
-        VmCommand::Down => {
+        VmCommand::Down(_) => {
             lume.down().await?;
             if json {
                 crate::print::line(serde_json::json!({"name": lume.name(), "status": "stopped"}))?;
@@ -66,6 +71,8 @@ pub async fn run(
                 crate::print::line(format!("VM '{}' is stopped", lume.name()))?;
             }
         }
+        // Answered before the configuration is loaded.
+        VmCommand::Watchdog => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -25,7 +25,7 @@ pub enum VmError {
     /// The Lume API refused or failed.
     #[error(transparent)]
     Lume(#[from] lume_api::LumeError),
-    /// A Lume lifecycle action is not possible for this VM; the text says why.
+    /// A lifecycle action is not possible for this VM; the text says why.
     Lifecycle(String),
     /// A VM started or watched by the lifecycle did not get an IP address in time.
     NoIpAddress {
@@ -36,6 +36,8 @@ pub enum VmError {
         /// Lume's status of the VM at the end (`running`, `stopped`, …).
         status: String,
     },
+    /// The local desktop could not be started, checked or stopped (its text says what to do).
+    LocalDesktop(#[from] local_desktop::Error),
     /// The server (or the way to it) failed.
     #[error(transparent)]
     Protocol(#[from] cua_protocol::Error),
@@ -63,6 +65,7 @@ impl VmError {
                 "VM '{vm}' did not get an IP address within {}s (status `{status}`)",
                 waited.as_secs()
             ),
+            VmError::LocalDesktop(e) => e.to_string(),
             VmError::Protocol(e) => e.message(),
         }
     }
@@ -74,7 +77,7 @@ impl VmError {
         match self {
             VmError::Config(e) => e.hint(),
             VmError::LocalDesktopDown { .. } => Some(
-                "start it with `scripts/desktop up` (Xvfb + cua-computer-server on loopback), or configure `provider`/`serverUrl` to reach a running cua-computer-server"
+                "start it with `computer-use vm up` (Xvfb + openbox + cua-computer-server on loopback), or configure `provider`/`serverUrl` to reach a running cua-computer-server"
                     .to_owned(),
             ),
             VmError::Lume(e) => e.hint(),
@@ -82,6 +85,7 @@ impl VmError {
             VmError::NoIpAddress { .. } => {
                 Some("check `lume ls` and the VM's network mode".to_owned())
             }
+            VmError::LocalDesktop(_) => None,
             VmError::Protocol(e) => e.hint(),
         }
     }
@@ -148,7 +152,7 @@ mod tests {
                 url: "ws://l/ws".into()
             }
             .to_string(),
-            "nothing listens at ws://l/ws: the local desktop is not running\n  hint: start it with `scripts/desktop up` (Xvfb + cua-computer-server on loopback), or configure `provider`/`serverUrl` to reach a running cua-computer-server"
+            "nothing listens at ws://l/ws: the local desktop is not running\n  hint: start it with `computer-use vm up` (Xvfb + openbox + cua-computer-server on loopback), or configure `provider`/`serverUrl` to reach a running cua-computer-server"
         );
     }
 }

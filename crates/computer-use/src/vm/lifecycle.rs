@@ -38,7 +38,7 @@ impl LumeVm {
                 wait: target.connect_timeout.max(Duration::from_secs(60)),
             }),
             other => Err(VmError::Lifecycle(format!(
-                "VM '{}' uses the `{}` provider: only `lume` VMs can be listed, started or stopped from here",
+                "VM '{}' uses the `{}` provider: only `lume` VMs (and, with `computer-use vm`, the `local` desktop) can be listed, started or stopped",
                 target.name,
                 other.kind().as_str()
             ))),

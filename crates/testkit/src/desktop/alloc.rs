@@ -1,7 +1,7 @@
 //! Picks a free loopback TCP port and a free X display number for a private desktop, so tests running in
 //! parallel (threads of one `cargo test`, or separate nextest processes) do not collide. Both picks are
-//! racy by nature; `scripts/desktop up` reports a collision with a distinct exit status and the harness
-//! retries with new numbers.
+//! racy by nature; `local_desktop::up` reports a collision as its own error (display or port taken) and
+//! the harness retries with new numbers.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -39,17 +39,4 @@ fn random() -> u64 {
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u32(std::process::id());
     hasher.finish()
-}
-
-/// True when `pid` is a live process (zombies count as gone: the orphans the desktop leaves may never be
-/// reaped when PID 1 does not reap).
-pub fn process_alive(pid: u32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    // Field 2 (comm) may contain spaces and parentheses; the state follows the last ')'.
-    match stat.rsplit_once(')') {
-        Some((_, rest)) => !matches!(rest.trim_start().chars().next(), Some('Z' | 'X') | None),
-        None => false,
-    }
 }
