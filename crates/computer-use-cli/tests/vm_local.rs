@@ -99,7 +99,7 @@ fn up_status_down_with_the_scripts_variables() {
         .env("COMPUTER_USE_SERVER_PORT", port.to_string()));
     assert!(status.status.success());
     let status: Value = serde_json::from_slice(&status.stdout).unwrap();
-    assert_eq!(status["screen"]["width"], 800, "{status}");
+    assert_eq!(status["screenWidth"], 800, "{status}");
 
     let vm_status = run(cli(state.path()).args(["vm", "status"]));
     assert!(vm_status.status.success());

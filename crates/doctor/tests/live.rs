@@ -202,11 +202,12 @@ async fn server_states_wrong_path_screenshot_budget_and_share_failures_read_as_f
             "raise maxScreenshotBytes",
         ],
     );
+    // The display check measures the scale itself (the status report's calibration), so it still knows it.
     expect(
         &checks,
         "display",
-        Status::Info,
-        &["screen 1280x800", "unknown"],
+        Status::Pass,
+        &["screen 1280x800", "scale 1.0"],
     );
     expect(&checks, "latency", Status::Pass, &[]);
 
