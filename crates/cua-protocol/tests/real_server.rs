@@ -490,7 +490,7 @@ async fn clipboard_round_trips_unicode() {
     let client = client(&desktop);
     let text = "clip-test éè ✓";
     client.set_clipboard(text).await.unwrap();
-    // xclip takes the selection asynchronously (reference pitfall 8): poll briefly.
+    // xclip takes the selection asynchronously (docs/cua-computer-server.md, the clipboard): poll briefly.
     let got = eventually(Duration::from_secs(3), async || {
         client.clipboard().await.ok().filter(|c| c == text)
     })
