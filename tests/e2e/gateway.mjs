@@ -1,7 +1,7 @@
 // Harness for running a real, pinned OpenClaw gateway in a test: isolated HOME/state/config directories, config
 // validation with the gateway's own validator, start-and-wait-for-ready with loud failures, and the three ways a
-// test drives it (`POST /tools/invoke`, `openclaw agent`, `openclaw gateway call`). See
-// /work/shared/reference/openclaw.md §12–§14 for why each environment variable is set.
+// test drives it (`POST /tools/invoke`, `openclaw agent`, `openclaw gateway call`). See docs/openclaw.md,
+// "A headless gateway for tests", for why each environment variable is set.
 //
 // The gateway and Node 24 come from tests/e2e/install.sh (OPENCLAW_BIN_DIR, default
 // ${COMPUTER_USE_CACHE:-~/.cache/computer-use}/openclaw-2026.9.6/bin); nothing here installs anything.

@@ -86,10 +86,13 @@ before(async () => {
     pluginDir: SHIM_DIR,
     // `vms.worker-vm` inherits every top-level key (the same Lume VM); `agentVms` sends the worker's calls to it,
     // so a status naming `worker-vm` proves the gateway's agent id reached the binary's mapping.
+    // Lossless PNG screenshots: the test decodes them itself (images.mjs, node:zlib) to check the desktop's colour;
+    // the default JPEG path is covered by the Rust and MCP tests.
     pluginConfig: {
       vmName: VM_NAME,
       lumeApiUrl: lume.url,
       serverPort: desktop.port,
+      screenshot: { encoding: "png" },
       vms: { "worker-vm": {} },
       agentVms: { worker: "worker-vm" },
     },
@@ -126,7 +129,8 @@ test("/tools/invoke vm_screenshot as worker returns a real image of the desktop"
   assert.equal(images.length, 1, JSON.stringify(content.map((block) => block.type)));
   const bytes = Buffer.from(images[0].data, "base64");
   const info = imageInfo(bytes);
-  assert.equal(images[0].mimeType, `image/${info.format}`);
+  assert.equal(info.format, "png", "the config asks for lossless PNG screenshots");
+  assert.equal(images[0].mimeType, "image/png");
   if (typeof details.width === "number") {
     assert.deepEqual([details.width, details.height], [info.width, info.height], "details.width/height must describe the returned image");
   }

@@ -5,6 +5,7 @@
 # effects on that desktop (pointer position, files the shell wrote), not just the replies.
 #
 # Usage: tests/mcp/run.sh [stdio|http]...     (default: both)
+#        tests/mcp/run.sh --install           only create (or reuse) the client's venv and print MCP_VENV=<path>
 #
 # Environment:
 #   COMPUTER_USE_BIN    the binary to test (default: builds and uses target/debug/computer-use)
@@ -23,6 +24,12 @@ die() {
 	exit 1
 }
 
+install_only=0
+if [[ "${1:-}" == --install ]]; then
+	install_only=1
+	shift
+	[[ $# -eq 0 ]] || die "--install takes no other arguments"
+fi
 suites=("$@")
 [[ ${#suites[@]} -gt 0 ]] || suites=(stdio http)
 for s in "${suites[@]}"; do
@@ -32,13 +39,15 @@ done
 # ---------------------------------------------------------------------------------------------------------
 # The binary
 
-if [[ -z "${COMPUTER_USE_BIN:-}" ]]; then
-	say "building computer-use (cargo build -p computer-use-cli)"
-	cargo build -q -p computer-use-cli
-	COMPUTER_USE_BIN="$repo/target/debug/computer-use"
+if ((!install_only)); then
+	if [[ -z "${COMPUTER_USE_BIN:-}" ]]; then
+		say "building computer-use (cargo build -p computer-use-cli)"
+		cargo build -q -p computer-use-cli
+		COMPUTER_USE_BIN="$repo/target/debug/computer-use"
+	fi
+	[[ -x "$COMPUTER_USE_BIN" ]] || die "COMPUTER_USE_BIN=$COMPUTER_USE_BIN is not executable"
+	export COMPUTER_USE_BIN
 fi
-[[ -x "$COMPUTER_USE_BIN" ]] || die "COMPUTER_USE_BIN=$COMPUTER_USE_BIN is not executable"
-export COMPUTER_USE_BIN
 # Keep the repository clean of __pycache__ (the tests import common.py from their own directory).
 export PYTHONDONTWRITEBYTECODE=1
 
@@ -94,6 +103,10 @@ if [[ ! -x "$VENV/bin/python" || "$(cat "$VENV/.requirements.sha256" 2>/dev/null
 		die "pip could not install $REQUIREMENTS"
 	# Written last: its presence means the venv is complete.
 	printf '%s\n' "$want" >"$VENV/.requirements.sha256"
+fi
+if ((install_only)); then
+	printf 'MCP_VENV=%s\n' "$VENV"
+	exit 0
 fi
 
 # ---------------------------------------------------------------------------------------------------------

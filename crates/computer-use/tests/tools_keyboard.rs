@@ -9,41 +9,21 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::*;
-use computer_use::tools::{Content, ToolContext, ToolErrorKind};
+use computer_use::tools::{Content, ToolErrorKind};
 use serde_json::json;
 use testkit::desktop::Desktop;
+use testkit::xterm::Xterm;
 
-/// Starts an xterm that accepts synthetic key events, running bash in `dir`, and clicks into it.
-async fn focused_xterm(ctx: &ToolContext, title: &str, dir: &Path) {
-    let session = ctx.session().unwrap();
-    let gui = session.gui();
-    let shell = format!("cd '{}' && exec bash --norc --noprofile", dir.display());
-    let args = [
-        "-xrm",
-        "XTerm*allowSendEvents: true",
-        "-geometry",
-        "100x30+0+0",
-        "-T",
-        title,
-        "-e",
-        "bash",
-        "-c",
-        &shell,
-    ];
-    let argv: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    gui.launch("xterm", Some(argv)).await.unwrap();
-    eventually(Duration::from_secs(15), async || {
-        gui.application_windows(title)
-            .await
-            .ok()
-            .and_then(|w| w.first().copied())
-    })
-    .await
-    .unwrap_or_else(|| panic!("xterm `{title}` did not appear within 15 s"));
-    // Let bash start, then click inside to give the window the keyboard focus.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    gui.left_click(Some((200.0, 100.0))).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+/// An xterm running bash (without start-up files) in `dir`, focused, so what the tools type reaches the shell.
+async fn focused_xterm<'d>(desktop: &'d Desktop, title: &str, dir: &Path) -> Xterm<'d> {
+    let term = Xterm::builder(desktop, title)
+        .geometry("100x30+0+0")
+        .dir(dir)
+        .command(["bash", "--norc", "--noprofile"])
+        .open()
+        .await;
+    term.focus().await;
+    term
 }
 
 /// Waits until `path` holds exactly `expected`, or panics showing what it holds.
@@ -87,7 +67,7 @@ async fn typed_text_and_keys_arrive_in_a_terminal() {
     let desktop = Desktop::start();
     let ctx = ctx(&desktop, "");
     let dir = scratch("type");
-    focused_xterm(&ctx, "cu-type", &dir).await;
+    let _term = focused_xterm(&desktop, "cu-type", &dir).await;
 
     let out = ok(
         &ctx,
@@ -148,7 +128,7 @@ async fn ten_thousand_characters_arrive_complete() {
     let desktop = Desktop::start();
     let ctx = ctx(&desktop, "");
     let dir = scratch("type10k");
-    focused_xterm(&ctx, "cu-type-10k", &dir).await;
+    let _term = focused_xterm(&desktop, "cu-type-10k", &dir).await;
 
     let body = quotable_text(10_000);
     let line = format!("printf '%s' '{body}' > long.txt");

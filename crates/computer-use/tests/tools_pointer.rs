@@ -18,6 +18,7 @@ use computer_use::tools::{ToolContext, ToolErrorKind};
 use cua_protocol::{Button, CaptureFormat};
 use serde_json::{Value, json};
 use testkit::desktop::Desktop;
+use testkit::xterm::Xterm;
 use tokio_util::sync::CancellationToken;
 
 /// xterm's multi-click interval is 250 ms by default; wait it out (generously: the machine is loaded) so the
@@ -87,56 +88,32 @@ async fn click_until_primary(
     );
 }
 
-/// An xterm at the top-left showing `alpha beta gamma` on its first row, focused by a `vm_click`.
-/// Returns (x of the first cell's left edge, y of the first row's centre, cell width, row height) in screen
-/// pixels.
-async fn xterm_with_text(ctx: &ToolContext, title: &str, scale: f64) -> (f64, f64, f64, f64) {
+/// An xterm at the top-left showing `alpha beta gamma` on its first row, focused. Returns it (dropping it
+/// closes it) and (x of the first cell's left edge, y of the first row's centre, cell width, row height) in
+/// screen pixels.
+async fn xterm_with_text<'d>(
+    desktop: &'d Desktop,
+    ctx: &ToolContext,
+    title: &str,
+) -> (Xterm<'d>, (f64, f64, f64, f64)) {
+    // A shell without the user's start-up files: a slow or hanging rc file (pyenv's rehash lock, seen here)
+    // would swallow the typed command line.
+    let term = Xterm::builder(desktop, title)
+        .command(["bash", "--norc", "--noprofile"])
+        .open()
+        .await;
+    term.focus().await;
     let session = ctx.session().unwrap();
     let gui = session.gui();
-    let args = [
-        "-xrm",
-        "XTerm*allowSendEvents: true",
-        "-geometry",
-        "80x20+0+0",
-        "-T",
-        title,
-        "-sl",
-        "1000",
-        // A shell without the user's start-up files: a slow or hanging rc file (pyenv's rehash lock, seen
-        // here) would swallow the typed command line.
-        "-e",
-        "bash",
-        "--norc",
-        "--noprofile",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    gui.launch("xterm", Some(args)).await.unwrap();
-    let win = eventually(Duration::from_secs(15), async || {
-        gui.application_windows(title)
-            .await
-            .ok()
-            .and_then(|w| w.first().copied())
-    })
-    .await
-    .unwrap_or_else(|| panic!("xterm window `{title}` did not appear within 15 s"));
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    ok(
-        ctx,
-        "vm_click",
-        json!({"x": 200.0 * scale, "y": 100.0 * scale}),
-    )
-    .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     gui.type_text("clear; echo alpha beta gamma").await.unwrap();
     gui.press_key("enter").await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let win = i64::from(term.window());
     let size = gui.window_size(win).await.unwrap();
     let (wx, wy) = gui.window_position(win).await.unwrap();
     let row_h = f64::from(size.height) / 20.0;
     let char_w = f64::from(size.width) / 80.0;
-    (wx as f64, wy as f64 + row_h * 0.5, char_w, row_h)
+    (term, (wx as f64, wy as f64 + row_h * 0.5, char_w, row_h))
 }
 
 /// A bare X window (override-redirect, so it sits exactly where asked) whose client prints the button
@@ -464,7 +441,7 @@ async fn each_click_kind_and_scroll_direction_reaches_the_window_under_the_point
 async fn scrolling_an_xterm_changes_what_it_shows() {
     let desktop = Desktop::start();
     let ctx = ctx(&desktop, "screenshotScale: 0.5");
-    let (x0, y, _, row_h) = xterm_with_text(&ctx, "scroll-test", 0.5).await;
+    let (_term, (x0, y, _, row_h)) = xterm_with_text(&desktop, &ctx, "scroll-test").await;
     let session = ctx.session().unwrap();
     session.gui().type_text("seq 1 300").await.unwrap();
     session.gui().press_key("enter").await.unwrap();
@@ -505,7 +482,7 @@ async fn scrolling_an_xterm_changes_what_it_shows() {
 async fn drags_and_held_buttons_select_text_in_an_xterm() {
     let desktop = Desktop::start();
     let ctx = ctx(&desktop, "screenshotScale: 0.5");
-    let (x0, y, char_w, _) = xterm_with_text(&ctx, "select-test", 0.5).await;
+    let (_term, (x0, y, char_w, _)) = xterm_with_text(&desktop, &ctx, "select-test").await;
     // Image coordinates of the centre of cell `col` on the first row (screen / 2; fractions are allowed).
     let cell = |col: f64| json!([(x0 + char_w * col) / 2.0, y / 2.0]);
 
@@ -616,11 +593,20 @@ fn long_path(x0: f64, y: f64, char_w: f64) -> Value {
 async fn a_cancelled_drag_leaves_no_button_held() {
     let desktop = Desktop::start();
     let ctx = ctx(&desktop, "screenshotScale: 0.5");
-    let (x0, y, char_w, row_h) = xterm_with_text(&ctx, "cancel-test", 0.5).await;
+    let (_term, (x0, y, char_w, row_h)) = xterm_with_text(&desktop, &ctx, "cancel-test").await;
     let session = ctx.session().unwrap();
     // Why the X button mask is the check: xterm publishes PRIMARY only on release, so "a later move does not
     // extend the selection" cannot be seen through xclip while a button is stuck; QueryPointer's mask is X's
     // own record of which core-pointer buttons are down, exactly what a stuck button would be.
+
+    // The session's first pointer call measures the input space first; make it now (a move to an empty part of
+    // the terminal), so the cancellation below lands part-way through the drag rather than before its press.
+    ok(
+        &ctx,
+        "vm_move",
+        json!({"x": (x0 + char_w * 40.0) / 2.0, "y": (y + row_h * 6.0) / 2.0}),
+    )
+    .await;
 
     // 1. The caller cancels the context's token mid-drag: the call returns Ambiguous after releasing.
     let cancelled = ToolContext {

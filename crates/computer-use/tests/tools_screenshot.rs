@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use serde_json::json;
 use testkit::desktop::Desktop;
+use testkit::xterm::Xterm;
 
 #[tokio::test]
 async fn screenshot_applies_the_scale_and_reports_its_frame() {
@@ -60,19 +61,13 @@ async fn the_output_format_and_budget_come_from_the_config() {
 async fn the_capture_quality_comes_from_the_config() {
     let desktop = Desktop::start();
     // Text on the screen, so the two qualities differ clearly in size.
-    let mut xterm = desktop
-        .command("xterm")
-        .args([
-            "-geometry",
-            "120x40+0+0",
-            "-e",
-            "/bin/sh",
-            "-c",
-            "ls -lR /usr/lib | head -n 300; sleep 60",
-        ])
-        .spawn()
-        .unwrap();
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let term = Xterm::builder(&desktop, "capture-quality")
+        .geometry("120x40+0+0")
+        .command(["sh", "-c", "ls -lR /usr/lib | head -n 300"])
+        .hold()
+        .open()
+        .await;
+    term.wait_for_exit().await;
     let bytes = |ctx: &computer_use::tools::ToolContext| {
         let ctx = ctx.clone();
         async move {
@@ -93,8 +88,7 @@ async fn the_capture_quality_comes_from_the_config() {
         "screenshotScale: 1.0, screenshot: { captureQuality: 95 }",
     ))
     .await;
-    let _ = xterm.kill();
-    let _ = xterm.wait();
+    drop(term);
     assert!(high > low * 3 / 2, "q95 capture {high} B vs q50 {low} B");
     let e =
         computer_use::config::Config::from_json5_str("{ screenshot: { captureQuality: 99 } }", "t")

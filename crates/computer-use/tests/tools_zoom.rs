@@ -12,40 +12,7 @@ use computer_use::tools::{ToolContext, ToolErrorKind};
 use cua_protocol::CaptureFormat;
 use serde_json::json;
 use testkit::desktop::Desktop;
-
-/// Starts an xterm at the top-left running `command` in a shell without start-up files (a slow rc file would
-/// delay the output), and waits until its window exists and the output had time to appear.
-async fn xterm(ctx: &ToolContext, title: &str, geometry: &str, command: &str) {
-    let gui = ctx.session().unwrap().gui().clone();
-    let args = [
-        "-geometry",
-        geometry,
-        "-T",
-        title,
-        "-e",
-        "bash",
-        "--norc",
-        "--noprofile",
-        "-c",
-        command,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    gui.launch("xterm", Some(args)).await.unwrap();
-    let appeared = eventually(Duration::from_secs(15), async || {
-        gui.application_windows(title)
-            .await
-            .ok()
-            .and_then(|w| w.first().copied())
-    })
-    .await;
-    assert!(
-        appeared.is_some(),
-        "xterm window `{title}` did not appear within 15 s"
-    );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-}
+use testkit::xterm::Xterm;
 
 /// The raw server's PNG of the whole screen, decoded.
 async fn raw_png(ctx: &ToolContext) -> image::RgbImage {
@@ -76,13 +43,19 @@ fn difference(a: &image::RgbImage, b: &image::RgbImage) -> (f64, usize) {
 async fn a_zoom_is_the_screens_own_pixels_and_clicks_on_it_land_in_the_region() {
     let desktop = Desktop::start();
     let ctx = ctx(&desktop, "screenshotScale: 0.5");
-    xterm(
-        &ctx,
-        "zoom-detail",
-        "80x20+0+0",
-        "ls -la /usr/bin | head -18; sleep 600",
-    )
-    .await;
+    // Detail to zoom into: a terminal at the top-left showing a listing, drawn before the first screenshot.
+    let term = Xterm::builder(&desktop, "zoom-detail")
+        .command([
+            "bash",
+            "--norc",
+            "--noprofile",
+            "-c",
+            "ls -la /usr/bin | head -18",
+        ])
+        .hold()
+        .open()
+        .await;
+    term.wait_for_exit().await;
     let shot = ok(&ctx, "vm_screenshot", json!({})).await;
     let f1 = shot.details["frame"].as_u64().unwrap();
 

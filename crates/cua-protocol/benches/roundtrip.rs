@@ -29,7 +29,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// JPEG quality asked for (the reference's latency table uses 70 too).
+/// JPEG quality asked for (fixed, so runs compare with each other).
 const JPEG_QUALITY: u8 = 70;
 const WARMUP: usize = 5;
 const N_CHEAP: usize = 100;

@@ -1,6 +1,7 @@
 //! The server's replies: the success check every reply needs, and a typed value per command.
 //!
-//! The real shape (not the one the reference plugin assumed): fields sit at the **top level** next to
+//! The real shape (not the one the Phase 8 guide's plugin, IT-HUSET/openclaw-guide `extensions/computer-use`,
+//! assumed): fields sit at the **top level** next to
 //! `success`; there is no `data` wrapper. A handler's own `"success": false` wins over the server's `true`, so
 //! `success` is always checked and never inferred from which fields are present. Failure text is in `error`,
 //! or `message` for a few handlers, or (for a timed-out `run_command`) only in `stderr`.

@@ -12,6 +12,7 @@ use cua_protocol::{
     ScrollDirection,
 };
 use testkit::desktop::Desktop;
+use testkit::xterm::Xterm;
 
 #[tokio::test]
 async fn discovery_version_status_and_catalog_cover_every_modelled_command() {
@@ -225,7 +226,8 @@ async fn typing_keys_and_hotkeys_reach_a_shell_in_xterm() {
     let desktop = Desktop::start();
     let client = client(&desktop);
     let dir = scratch("typing");
-    focused_xterm(&client, "typing-test").await;
+    let term = Xterm::builder(&desktop, "typing-test").open().await;
+    term.focus().await;
 
     let typed = dir.join("typed.txt");
     shell_line(&client, &format!("echo cua-typed-OK > {}", typed.display())).await;
@@ -261,7 +263,8 @@ async fn typing_keys_and_hotkeys_reach_a_shell_in_xterm() {
 async fn drag_double_click_and_mouse_buttons_select_text_in_xterm() {
     let desktop = Desktop::start();
     let client = client(&desktop);
-    focused_xterm(&client, "select-test").await;
+    let term = Xterm::builder(&desktop, "select-test").open().await;
+    term.focus().await;
     shell_line(&client, "clear; echo alpha beta gamma").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let primary = || {
@@ -359,7 +362,8 @@ async fn drag_double_click_and_mouse_buttons_select_text_in_xterm() {
 async fn scrolling_changes_what_the_terminal_shows() {
     let desktop = Desktop::start();
     let client = client(&desktop);
-    focused_xterm(&client, "scroll-test").await;
+    let term = Xterm::builder(&desktop, "scroll-test").open().await;
+    term.focus().await;
     shell_line(&client, "clear; seq 1 300").await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     let shot = async || {
@@ -490,7 +494,7 @@ async fn clipboard_round_trips_unicode() {
     let client = client(&desktop);
     let text = "clip-test éè ✓";
     client.set_clipboard(text).await.unwrap();
-    // xclip takes the selection asynchronously (reference pitfall 8): poll briefly.
+    // xclip takes the selection asynchronously (docs/cua-computer-server.md, the clipboard): poll briefly.
     let got = eventually(Duration::from_secs(3), async || {
         client.clipboard().await.ok().filter(|c| c == text)
     })
@@ -551,7 +555,9 @@ async fn file_operations_round_trip() {
 async fn windows_can_be_found_measured_moved_and_closed() {
     let desktop = Desktop::start();
     let client = client(&desktop);
-    let id = focused_xterm(&client, "window-test").await;
+    let term = Xterm::builder(&desktop, "window-test").open().await;
+    term.focus().await;
+    let id = i64::from(term.window());
     assert!(
         client
             .window_name(id)

@@ -85,7 +85,8 @@ pub async fn run<E: Hinted>(
 }
 
 /// The OpenClaw configuration file of this user, if there is one: `$OPENCLAW_CONFIG_PATH`, else
-/// `~/.openclaw/openclaw.json` when it exists (OpenClaw's own defaults, `reference/openclaw.md` §12).
+/// `~/.openclaw/openclaw.json` when it exists (OpenClaw's own defaults: `docs/openclaw.md`, "A headless gateway
+/// for tests").
 pub fn find_openclaw_config(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     if let Some(path) = env("OPENCLAW_CONFIG_PATH").filter(|p| !p.trim().is_empty()) {
         return Some(PathBuf::from(path));

@@ -1,6 +1,6 @@
 //! Encoding RGB8 pixels into the configured output format.
 //!
-//! Encoder choices are measured (`bench/imaging.sh`, `shared/reference/rust-stack.md` §4): JPEG via
+//! Encoder choices are measured (`bench/imaging.sh`; end-to-end figures in `bench/RESULTS-screenshot.md`): JPEG via
 //! libjpeg-turbo (see [`super::jpeg`]); PNG via `image`'s fdeflate "Fast" mode (~15x faster than
 //! the default level, ~40% larger), with the default level kept as a fitting step; WebP lossless
 //! via `image`'s pure-Rust encoder (as fast as PNG Fast, ~40% fewer bytes). Note that a downscaled

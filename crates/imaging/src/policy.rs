@@ -1,7 +1,7 @@
 //! The screenshot budget: what size, format and byte cap an image must meet, with every default in
 //! one place so the config layer, the tools and the docs cannot drift apart.
 //!
-//! Defaults come from the client limits in `shared/reference/peers.md` §3.2 (Anthropic downsamples
+//! Defaults come from the model clients' limits in `docs/model-clients.md` (Anthropic downsamples
 //! above a 1568 px long edge or ~1.15 MP and rejects > 2000 px in many-image requests) and from the
 //! measurements in `bench/imaging.sh` (on a busy desktop at the default budget, JPEG q80 is ~290 KiB,
 //! WebP lossless ~800 KiB, PNG Fast ~1.4 MiB).

@@ -296,7 +296,7 @@ fn root_cause(e: &reqwest::Error) -> String {
 }
 
 /// Checks the base URL: `http` (`https` is refused: this crate is built without TLS), a host, no query or fragment (Lume's router would see a query as part
-/// of the path: reference/lume-api.md "Route quirk").
+/// of the path: `docs/lume-api.md`, "Query strings break routing").
 fn parse_base_url(raw: &str) -> Result<Url, LumeError> {
     let invalid = |reason: &str| LumeError::InvalidUrl {
         url: raw.to_owned(),

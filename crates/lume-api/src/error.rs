@@ -1,6 +1,6 @@
 //! Typed errors of the Lume client, each saying what happened and what to do about it.
 //!
-//! Lume's HTTP API has two traps this module exists to keep apart (reference/lume-api.md section 4):
+//! Lume's HTTP API has two traps this module exists to keep apart (`docs/lume-api.md`, "Errors"):
 //! an unknown VM is **400** `{"message":"Virtual machine not found: X"}`, while **404** (plain text `Not found`)
 //! only ever means an unknown route, i.e. a wrong Lume URL or path prefix. Conflating the two sends people
 //! looking for a VM that exists behind a URL that is wrong. The texts reach people (CLI, doctor) and models

@@ -7,7 +7,7 @@
 //! [`LumeClient::stop_vm`] and [`LumeClient::host_status`]. Replies decode into [`VmDetails`] (with an open
 //! [`VmStatus`]) and [`HostStatus`]; failures are a [`LumeError`] whose message says how to fix it.
 //!
-//! The facts this crate encodes come from Lume's source (reference/lume-api.md), and differ from what one
+//! The facts this crate encodes come from Lume's source (`docs/lume-api.md` names the files), and differ from what one
 //! might guess:
 //! - the IP is `ipAddress`, and a `"running"` VM has `ipAddress: null` until its DHCP lease appears;
 //! - an unknown VM is HTTP **400** `Virtual machine not found: X` ([`LumeError::VmNotFound`]), while **404**

@@ -1,8 +1,8 @@
 //! The JSON shapes Lume sends and accepts, decoded leniently.
 //!
 //! Lume's `VMDetails` encoder writes every key, `null` when absent, but older Lume versions send fewer keys and
-//! the synthetic "pulling" object has only `name`, `status` and `downloadProgress` (reference/lume-api.md
-//! section 3). So everything except `name` and `status` is optional, unknown keys are ignored, and `status` is
+//! the synthetic "pulling" object has only `name`, `status` and `downloadProgress` (`docs/lume-api.md`, "The VM
+//! object"). So everything except `name` and `status` is optional, unknown keys are ignored, and `status` is
 //! an open type: a status this client does not know must not make a VM unreadable.
 
 use std::fmt;
@@ -271,7 +271,8 @@ impl SharedDirectory {
 mod tests {
     use super::*;
 
-    /// Copied from reference/lume-api.md section 3 (with `/` escaped as Lume's encoder writes it).
+    /// A running VM as Lume's `VMDetails` encoder writes it: every key, `/` escaped (`docs/lume-api.md`, "The VM
+    /// object").
     const RUNNING: &str = r#"{
       "name": "macos-sequoia-cua_latest",
       "os": "macOS",

@@ -1,5 +1,5 @@
 //! `LumeClient` against the Lume fake (`testkit::lume_fake`): every error variant by what its message says,
-//! the booting VM, run/stop, the pulling shape. A fake because Lume is macOS-only (reference/lume-api.md).
+//! the booting VM, run/stop, the pulling shape. A fake because Lume is macOS-only (`docs/lume-api.md`).
 #![expect(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,6 @@
 //! The Lume fake's wire format, checked with a plain HTTP client: the quirks `LumeClient` relies on (every key
 //! present, `\/` escapes, 400 JSON versus 404 text, the query-string quirk) must hold in the fake, or the
-//! client tests above it prove nothing. Expected shapes are from reference/lume-api.md.
+//! client tests above it prove nothing. Expected shapes are from `docs/lume-api.md`.
 #![expect(clippy::unwrap_used)]
 
 use testkit::lume_fake::{FakeVm, LumeFake};

@@ -1,5 +1,5 @@
 //! A **fake** of Lume's HTTP API (`lume serve`), for tests: real Lume is macOS-only and manages real VMs, so
-//! it cannot run here. The fake reproduces the behaviour documented in `reference/lume-api.md` (read from
+//! it cannot run here. The fake reproduces the behaviour documented in `docs/lume-api.md` (read from
 //! Lume 0.5.3's source) for the routes this project uses:
 //!
 //! | Route | Answer |
@@ -220,7 +220,7 @@ impl LumeFake {
 
     /// Fault injection (a flapping Lume): while on, every other request — the 1st, 3rd, … after turning it on —
     /// fails with Lume's answer to an exception escaping a handler (500 `{"message": ...}` as JSON,
-    /// reference/lume-api.md section 4); the others are answered normally.
+    /// `docs/lume-api.md`, "Errors"); the others are answered normally.
     pub fn set_flapping(&self, on: bool) {
         lock(&self.shared).flapping = on.then_some(0);
     }

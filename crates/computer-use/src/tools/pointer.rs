@@ -5,7 +5,7 @@
 //! sent. Every call runs inside a [`held::CallGuard`], so a button pressed by a drag or held with
 //! `vm_mouse down` is released when a call is cancelled or breaks half-way.
 //!
-//! `vm_click` and `vm_scroll` keep the reference plugin's names, parameters and defaults (`button`
+//! `vm_click` and `vm_scroll` keep the Phase 8 guide's plugin's names, parameters and defaults (`button`
 //! left/right/double, `clicks` 5) and add to them.
 
 mod click;

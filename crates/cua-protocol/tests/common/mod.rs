@@ -28,43 +28,6 @@ pub fn scratch(name: &str) -> PathBuf {
 #[allow(unused_imports)] // not every test file polls
 pub use testkit::eventually;
 
-/// Launches an xterm that accepts synthetic key events, at the top-left, titled `title`, and focuses it by
-/// clicking into it. Returns its window id.
-pub async fn focused_xterm(client: &Client, title: &str) -> i64 {
-    let args = [
-        "-xrm",
-        "XTerm*allowSendEvents: true",
-        "-geometry",
-        "80x20+0+0",
-        "-T",
-        title,
-        "-sl",
-        "1000",
-        // A plain shell: the user's interactive bash may run start-up files that stall (a stale pyenv lock
-        // did here), and then typed text is never run.
-        "-e",
-        "/bin/sh",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    client.launch("xterm", Some(args)).await.unwrap();
-    let id = eventually(Duration::from_secs(10), async || {
-        client
-            .application_windows(title)
-            .await
-            .ok()
-            .and_then(|w| w.first().copied())
-    })
-    .await
-    .unwrap_or_else(|| panic!("xterm window `{title}` did not appear within 10 s"));
-    // Let the shell start, then click inside to give it the keyboard focus.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    client.left_click(Some((200.0, 100.0))).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    id
-}
-
 /// Types a shell command line into the focused terminal and presses Enter.
 pub async fn shell_line(client: &Client, line: &str) {
     client.type_text(line).await.unwrap();

@@ -1,6 +1,7 @@
 //! Is Lume's HTTP API reachable at `lumeApiUrl`? `GET /lume/vms`, as the seed's Step 3 checks it with curl.
 //!
-//! Seed symptoms recognised (reference/seed-vs-reality.md): "Lume API returned 404" means a wrong Lume URL (an
+//! Seed symptoms recognised (README, "What differs from the Phase 8 guide, and why"; `docs/lume-api.md`, "Errors"):
+//! "Lume API returned 404" means a wrong Lume URL (an
 //! unknown route), never a missing VM — Lume answers 400 for that; nothing listening means `lume serve` is not
 //! running. The messages and fixes are the Lume client's own, as the core passes them on
 //! ([`computer_use::vm::VmError::Lume`]).

@@ -2,7 +2,8 @@
 //! connection attempt (`computer_use::vm::probe`), so a refused connection is reported at once rather than retried for
 //! the whole connect budget as a tool call would.
 //!
-//! Seed symptoms recognised (reference/seed-vs-reality.md): connection refused from the VM's IP is the server's
+//! Seed symptoms recognised (README, "What differs from the Phase 8 guide, and why"; `docs/cua-computer-server.md`):
+//! connection refused from the VM's IP is the server's
 //! loopback default bind (the seed's `cua-computer-server --port 5000`) or no server at all (the seed's
 //! `pip install cua-computer` installs the client SDK, not the server); HTTP 403 on the upgrade is a path other
 //! than `/ws`; an old package (0.1.25 is what pip picks on Python 3.11) is refused with the install line. The

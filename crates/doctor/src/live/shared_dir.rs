@@ -1,7 +1,7 @@
 //! Is the configured shared directory (`sharedDir`, passed to Lume by `computer-use vm up`) mounted in the VM?
 //!
 //! Lume shares every directory under the virtio-fs tag `com.apple.virtio-fs.automount`, each named after the
-//! host folder's basename (reference/lume-api.md §6): a macOS guest automounts it at
+//! host folder's basename (`docs/lume-api.md`, "Shared directories"): a macOS guest automounts it at
 //! `/Volumes/My Shared Files/<basename>` (the seed's path); a Linux guest must mount the tag itself. Shares are
 //! attached when the VM starts, so a VM started without them needs a restart with the share.
 

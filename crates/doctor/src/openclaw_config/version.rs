@@ -1,4 +1,5 @@
-//! Which OpenClaw the config is written for. Two shapes are known for certain (`reference/openclaw.md` §1, §9):
+//! Which OpenClaw the config is written for. Two shapes are known for certain (`docs/openclaw.md`, "Runtime and
+//! roster"):
 //! the pinned 2026.9.6 (verified: `agents.entries` + `ownership: "explicit"`, `tools.toolSearch`, the sandbox's
 //! second allowlist) and the guide's 2026.2.19 (`agents.list` + `default: true`, none of those keys). Versions
 //! before 2026.9 get the guide's shape, which 2026.9.6 also still accepts (as a legacy roster).

@@ -1,12 +1,13 @@
 //! The seed's security model for the agents, checked with the gateway's own policy semantics
 //! ([`super::policy`]):
 //! - **main** cannot call `vm_*` (an explicit deny, or an allowlist without them: a deny-only agent that does
-//!   not deny `vm_*` gets every plugin tool by default, `reference/openclaw.md` §8) and may delegate to the
-//!   worker (`sessions_send`, or `sessions_spawn` with `worker` in `subagents.allowAgents`, §10);
+//!   not deny `vm_*` gets every plugin tool by default, `docs/openclaw.md`, "Tool policy") and may delegate to
+//!   the worker (`sessions_send`, or `sessions_spawn` with `worker` in `subagents.allowAgents`, "Delegation"
+//!   there);
 //! - the **worker** can call `vm_*`, `sessions_send` and `session_status`, nothing that reaches the host
 //!   ([`super::catalog::HOST_TOOLS`]), and spawns no subagents ("prevents delegation chains"); when its
-//!   sessions are sandboxed, the sandbox's second allowlist must let `vm_*` through (§8: they still run in the
-//!   gateway process);
+//!   sessions are sandboxed, the sandbox's second allowlist must let `vm_*` through ("Tool policy" there: they
+//!   still run in the gateway process);
 //! - **no other agent** gets `vm_*` without meaning to.
 
 use computer_use::tools::TypedTool;

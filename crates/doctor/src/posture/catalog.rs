@@ -1,10 +1,11 @@
 //! The pinned OpenClaw's (2026.9.6) tool catalog facts that the policy evaluation needs: the core tool
 //! groups, the profiles, name aliases, and the sandbox's default tool lists.
 //!
-//! Source: `reference/openclaw.md` §8 (groups, profiles, `group:plugins`) and, for the exact member lists, the
+//! Source: the pinned package's `openclaw:docs/gateway/config-tools/tool-policy.md` (groups, profiles,
+//! `group:plugins`; summarised in `docs/openclaw.md`, "Tool policy") and, for the exact member lists, the
 //! pinned package itself: `CORE_TOOL_GROUPS` and `resolveCoreToolProfilePolicy` (`dist/tool-catalog-*.mjs`),
 //! `TOOL_NAME_ALIASES` (`dist/tool-policy-shared-*.mjs`) and the sandbox's `DEFAULT_TOOL_ALLOW`/`DEFAULT_TOOL_DENY`
-//! (`dist/constants-*.mjs`). openclaw.md's group list is a summary; 9.6 also puts `secrets` in `group:runtime`
+//! (`dist/constants-*.mjs`). The documentation's group list is a summary; 9.6 also puts `secrets` in `group:runtime`
 //! and `ls` in `group:fs`, which matters when deciding what reaches the host.
 
 /// `group:<section>` → member tools (2026.9.6). `group:openclaw` is every built-in tool except the file

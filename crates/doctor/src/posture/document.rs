@@ -1,7 +1,8 @@
 //! An `openclaw.json` as the audit reads it: the agent roster in either form, which agent is "main", and each
 //! agent's tool policy layers.
 //!
-//! Roster forms (`reference/openclaw.md` §9, and `readAgentRosterProperty` of the pinned gateway): current
+//! Roster forms (`docs/openclaw.md`, "Runtime and roster": the pinned 2026.9.6 package's
+//! `openclaw:docs/gateway/config-agents/entries-and-multi-agent.md` and its `readAgentRosterProperty`): current
 //! `agents.entries.<id>` (with `agents.ownership: "explicit"`), legacy `agents.list: [{id, default?, ...}]`
 //! (still accepted by 2026.9.6, migrated in memory). `entries` wins when both are present. With no roster at
 //! all there is one implicit agent, `main`, whose tools come from `agents.defaults.tools`. Agent ids are

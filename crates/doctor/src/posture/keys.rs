@@ -1,6 +1,6 @@
 //! Keys and shapes the pinned OpenClaw (2026.9.6) rejects — the gateway refuses to start on them — each with
 //! its replacement. Every rule here was reproduced with the pinned `openclaw config validate`
-//! (`reference/openclaw.md` §9 and §8; `reference/seed-vs-reality.md`, "Agent config keys"):
+//! (collected in `docs/openclaw.md`, "Keys 2026.9.6 rejects"):
 //!
 //! | Written | 2026.9.6 says | Use |
 //! |---|---|---|

@@ -1,6 +1,7 @@
 //! Is the plugin loaded and enabled, can the gateway find it, and is its config valid?
 //!
-//! OpenClaw's rules (`reference/openclaw.md` §7, `docs/gateway/config-extensions.md` of the pinned package):
+//! OpenClaw's rules (`docs/openclaw.md`, "Plugins", from `openclaw:docs/gateway/config-extensions.md` of the pinned
+//! openclaw 2026.9.6 package):
 //! `plugins.enabled: false` turns every plugin off; `plugins.deny` wins; a non-empty `plugins.allow` is
 //! **exclusive** (unlisted plugins do not load, and `tools.allow: ["*"]` does not bring their tools back); then
 //! `plugins.entries.<id>.enabled`. The plugin is found through `plugins.load.paths` (relative paths resolve

@@ -1,9 +1,9 @@
 //! OpenClaw's tool policy, evaluated the way the pinned gateway (2026.9.6) evaluates it, so the audit answers
 //! "can this agent call `vm_click`?" exactly as the gateway would.
 //!
-//! The rules (`reference/openclaw.md` §8, checked against `dist/tool-policy-match-*.mjs`,
-//! `dist/glob-pattern-*.mjs`, `dist/tool-policy-*.mjs` and `dist/sandbox-tool-policy-*.mjs` of the pinned
-//! package):
+//! The rules (`docs/openclaw.md`, "Tool policy": the pinned package's
+//! `openclaw:docs/gateway/config-tools/tool-policy.md`, checked against its `dist/tool-policy-match-*.mjs`,
+//! `dist/glob-pattern-*.mjs`, `dist/tool-policy-*.mjs` and `dist/sandbox-tool-policy-*.mjs`):
 //! - names and patterns are trimmed and **lower-cased** (`VM_*` = `vm_*`), and aliases applied (`bash` = `exec`);
 //! - `group:plugins` stands for every plugin tool and a plugin id (`computer-use`) for that plugin's tools;
 //!   `group:<section>` for the core group's members ([`super::catalog`]);

@@ -1,5 +1,5 @@
 //! `lume-fake`: the fake Lume HTTP API (`testkit::lume_fake`) as a process, for end-to-end tests that start
-//! our binaries as separate processes. It is a FAKE: real Lume is macOS-only (see reference/lume-api.md).
+//! our binaries as separate processes. It is a FAKE: real Lume is macOS-only (see `docs/lume-api.md`).
 //!
 //! ```text
 //! lume-fake [--port N] [--boot-after-ms MS] --vm NAME=IP[:STATUS] [--vm ...]

@@ -1,6 +1,6 @@
 //! A fake VM: its configuration ([`FakeVm`], with a builder) and how the fake renders it as Lume's JSON.
 //!
-//! The rendering follows Lume's `VMDetails` encoder (reference/lume-api.md section 3): every key present,
+//! The rendering follows Lume's `VMDetails` encoder (`docs/lume-api.md`, "The VM object"): every key present,
 //! `null` when absent; `ipAddress`, `vncUrl` and `sshAvailable` only while running (and the IP only once the
 //! boot delay has passed); `sharedDirectories` always null; a pulling VM is the three-key synthetic object.
 

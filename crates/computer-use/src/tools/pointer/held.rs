@@ -1,5 +1,6 @@
 //! Mouse buttons we pressed and have not released yet, per VM session, so nothing stays held when a call
-//! is cancelled or breaks half-way (a stuck button turns every later move into a drag).
+//! is cancelled or breaks half-way (a stuck button turns every later move into a drag; `docs/model-clients.md`,
+//! "Input left held").
 //!
 //! A button is recorded *before* `mouse_down` is sent (a press whose reply is lost may still have happened)
 //! and forgotten only after a successful `mouse_up`. Buttons held on purpose (`vm_mouse down`) stay recorded

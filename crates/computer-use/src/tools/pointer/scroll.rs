@@ -1,7 +1,7 @@
 //! `vm_scroll` (seed-compatible: `direction` up/down, `clicks` default 5; plus left/right and a point).
 //!
 //! The server's scroll commands scroll wherever the pointer is, so with `x`/`y` the pointer is moved there
-//! first. Up and down use `scroll_up`/`scroll_down` (the commands the reference plugin used). Left and right
+//! first. Up and down use `scroll_up`/`scroll_down` (the commands the Phase 8 guide's plugin used). Left and right
 //! send `scroll` with ∓`clicks` horizontal units rather than `scroll_direction`, which multiplies by 300:
 //! on X11 that is 300 wheel-button clicks per requested click (pynput emits one button press per unit), so
 //! five clicks would scroll 1500 notches. With `scroll`, one click is the same amount in every direction.

@@ -28,7 +28,7 @@ use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 pub struct Zoom;
 
 /// Largest lossless zoom image; above it the zoom is sent as JPEG. Chosen so the base64 stays under the
-/// 1 MB tool-result limit some clients enforce (Claude Desktop, for one).
+/// 1 MB tool-result limit some clients enforce (`docs/model-clients.md`: Claude Desktop).
 pub const ZOOM_LOSSLESS_MAX_BYTES: usize = 700 * 1024;
 
 /// A region of the latest screenshot, in its pixels.
