@@ -1,6 +1,6 @@
 //! The `--json` output of the commands for people, as types: what scripts may rely on. (`status` prints the
 //! core's own `StatusReport`; `tools --json` the registry's `ToolInfo` list; `doctor --json` the doctor's
-//! report.)
+//! `Report::to_json`.)
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -51,4 +51,22 @@ pub struct VmRow {
     pub status: String,
     /// Its address, once it has one.
     pub ip_address: Option<String>,
+}
+
+/// `computer-use openclaw config --json` (printing): the openclaw.json text.
+#[derive(Debug, Serialize)]
+pub struct OpenclawSnippet {
+    /// The JSON5 text.
+    pub text: String,
+}
+
+/// `computer-use openclaw config --write --json`: what was merged.
+#[derive(Debug, Serialize)]
+pub struct OpenclawWritten<'a> {
+    /// The file written.
+    pub path: &'a std::path::Path,
+    /// What was added or changed, one line each.
+    pub changes: &'a [String],
+    /// What the user should know (kept as it was, needs attention).
+    pub notes: &'a [String],
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use computer_use_doctor::openclaw_config::{self, SetupOptions, Target, version};
 
 use crate::cli::{Global, OpenclawCommand, OpenclawConfigArgs};
+use crate::json::{OpenclawSnippet, OpenclawWritten};
 
 pub fn run(global: &Global, cmd: &OpenclawCommand) -> anyhow::Result<ExitCode> {
     match cmd {
@@ -19,7 +20,7 @@ fn config(global: &Global, args: &OpenclawConfigArgs) -> anyhow::Result<ExitCode
     if !args.write {
         let text = openclaw_config::snippet(&opts)?;
         if global.json {
-            crate::print::line(serde_json::json!({"text": text}))?;
+            crate::print::json(&OpenclawSnippet { text })?;
         } else {
             crate::print::text(&text)?;
         }
@@ -36,9 +37,11 @@ fn config(global: &Global, args: &OpenclawConfigArgs) -> anyhow::Result<ExitCode
         .ok_or_else(|| anyhow::anyhow!("no openclaw.json to write: pass --config FILE"))?;
     let merged = openclaw_config::write(&path, &opts)?;
     if global.json {
-        crate::print::line(
-            serde_json::json!({"path": path, "changes": merged.changes, "notes": merged.notes}),
-        )?;
+        crate::print::json(&OpenclawWritten {
+            path: &path,
+            changes: &merged.changes,
+            notes: &merged.notes,
+        })?;
     } else if merged.changes.is_empty() {
         crate::print::line(format!(
             "{}: already set up, nothing changed",
