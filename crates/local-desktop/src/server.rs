@@ -10,14 +10,27 @@ use crate::spawn::{self, DeathSignal, Part};
 use crate::state::{State, StateDir};
 use crate::{Error, logs, net};
 
-/// Fails with [`Error::PortTaken`] when anything listens on `port` (loopback or wildcard).
+/// How long a listening socket that no process holds any more may take to go away: a server just killed
+/// can leave its listener in the socket table for a moment on a loaded machine (seen in CI while the kernel
+/// tore down a SIGKILLed server with connections pending).
+const ORPHAN_LISTENER_GRACE: Duration = Duration::from_secs(5);
+
+/// Fails with [`Error::PortTaken`] when anything listens on `port` (loopback or wildcard). A listener that
+/// no process holds is waited for up to [`ORPHAN_LISTENER_GRACE`] before it counts as taken.
 pub(crate) fn check_port_free(port: u16) -> Result<(), Error> {
-    match net::listener_inode(port) {
-        None => Ok(()),
-        Some(inode) => Err(Error::PortTaken {
-            port,
-            holder: net::socket_holder(inode).map(|pid| (pid, proc::cmdline(pid))),
-        }),
+    let started = Instant::now();
+    loop {
+        let Some(inode) = net::listener_inode(port) else {
+            return Ok(());
+        };
+        let holder = net::socket_holder(inode);
+        if holder.is_some() || started.elapsed() > ORPHAN_LISTENER_GRACE {
+            return Err(Error::PortTaken {
+                port,
+                holder: holder.map(|pid| (pid, proc::cmdline(pid))),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
