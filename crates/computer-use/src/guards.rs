@@ -232,7 +232,7 @@ impl GuardedCall<'_> {
                 }));
                 Ok(())
             }
-            Err(refusal) => Err(self.refuse(refusal)),
+            Err(refused) => Err(self.refuse(refused.refusal)),
         }
     }
 

@@ -492,27 +492,27 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
     let cases = [
         (
             json!({"command": "curl http://example.com"}),
-            "Exec policy (allowlist): the command was not run: `curl` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git.",
+            "Exec policy (allowlist): the command was not run: `curl` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git (rule: not-allowed).",
         ),
         (
             json!({"command": "ls; rm -rf /"}),
-            "Exec policy (allowlist): the command was not run: it contains `;`, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks.",
+            "Exec policy (allowlist): the command was not run: it contains an unquoted `;`, a shell operator. Send one plain command per call, without ; & | < > ( ) (quote the character if it is part of an argument) (rule: metacharacter).",
         ),
         (
             json!({"command": "ls\nrm x"}),
-            "Exec policy (allowlist): the command was not run: it contains a line break, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks.",
+            "Exec policy (allowlist): the command was not run: it contains a line break. Send one command per call, on one line (rule: control).",
         ),
         (
             json!({"command": "ls $(whoami)"}),
-            "Exec policy (allowlist): the command was not run: it contains `$`, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks.",
+            "Exec policy (allowlist): the command was not run: it contains `$` outside single quotes, which the shell would expand (variables, command substitution). Put the value in single quotes if it is meant literally (rule: expansion).",
         ),
         (
-            json!({"command": "find . -exec rm {} +"}),
-            "Exec policy (allowlist): the command was not run: the argument `-exec` makes `find` run another program, which is not allowed.",
+            json!({"command": "find . \"-exec\" rm '{}' +"}),
+            "Exec policy (allowlist): the command was not run: the argument `-exec` makes `find` run a program for each file found. List the files with `find` and act on them in separate calls (rule: find-exec).",
         ),
         (
             json!({"command": "/bin/ls"}),
-            "Exec policy (allowlist): the command was not run: `/bin/ls` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git.",
+            "Exec policy (allowlist): the command was not run: `/bin/ls` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git (rule: not-allowed).",
         ),
         (
             json!({"command": "ls /etc/shadow"}),
@@ -520,7 +520,7 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
         ),
         (
             json!({"command": "   "}),
-            "Exec policy (allowlist): the command was not run: the command is empty.",
+            "Exec policy (allowlist): the command was not run: the command is empty (rule: empty).",
         ),
     ];
     for (args, want) in cases {
@@ -533,15 +533,15 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
     let launch_cases = [
         (
             json!({"app": "xterm -e sh", "args": ["-x"]}),
-            "Exec policy (allowlist): the command was not run: `xterm -e sh` is not a plain program name (with `args`, `app` must be the program alone).",
+            "Exec policy (allowlist): the command was not run: `xterm -e sh` is not a plain program name (with `args`, `app` must be the program alone) (rule: program-name).",
         ),
         (
             json!({"app": "xterm & curl x"}),
-            "Exec policy (allowlist): the command was not run: it contains `&`, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks.",
+            "Exec policy (allowlist): the command was not run: it contains an unquoted `&`, a shell operator. Send one plain command per call, without ; & | < > ( ) (quote the character if it is part of an argument) (rule: metacharacter).",
         ),
         (
             json!({"app": "firefox", "args": ["x"]}),
-            "Exec policy (allowlist): the command was not run: `firefox` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git.",
+            "Exec policy (allowlist): the command was not run: `firefox` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git (rule: not-allowed).",
         ),
     ];
     for (args, want) in launch_cases {
@@ -574,7 +574,7 @@ async fn an_empty_allowlist_allows_nothing() {
     let h = Harness::new("guards: { exec: { mode: 'allowlist' } }");
     assert_eq!(
         rejected(h.call("vm_exec", json!({"command": "ls"})).await),
-        "Exec policy (allowlist): the command was not run: `ls` is not an allowed program. Allowed programs: none (guards.exec.allow is empty)."
+        "Exec policy (allowlist): the command was not run: `ls` is not an allowed program. Allowed programs: none (guards.exec.allow is empty) (rule: not-allowed)."
     );
 }
 
@@ -841,7 +841,27 @@ fn guard_settings_are_validated_with_the_fix() {
         ),
         (
             "guards: { exec: { mode: 'allowlist', allow: ['ls -la'] } }",
-            "`guards.exec.allow.0` = \"ls -la\" must be a program name or path only (no spaces, arguments or shell metacharacters)",
+            "`guards.exec.allow.0` = \"ls -la\" must be a program name or path only (no spaces, arguments, quotes, `=` or shell metacharacters)",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['ls', 'python3'] } }",
+            "`guards.exec.allow.1` = \"python3\" can run any program (an interpreter: its arguments (`-c`, `-e`, a script) are code, and code can start programs), so allowing it allows every command: remove it, or also list it in `guards.exec.unrestricted` to say you know this",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['/usr/bin/env'] } }",
+            "`guards.exec.allow.0` = \"/usr/bin/env\" can run any program (a launcher",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['ls'], unrestricted: ['sh'] } }",
+            "`guards.exec.unrestricted.0` = \"sh\" is not in `guards.exec.allow`",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['if'] } }",
+            "`guards.exec.allow.0` = \"if\" is a shell reserved word, not a program",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['/usr/bin/../bin/ls'] } }",
+            "has `.` or `..` components",
         ),
         (
             "guards: { exec: { mode: 'deny', deny: ['ok *', '[oops'] } }",

@@ -122,7 +122,7 @@ async fn exec_policy_stops_a_command_before_the_vm_sees_it() {
     .await;
     assert_eq!(
         e.message,
-        "Exec policy (allowlist): the command was not run: it contains `>`, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks."
+        "Exec policy (allowlist): the command was not run: it contains an unquoted `>`, a shell operator. Send one plain command per call, without ; & | < > ( ) (quote the character if it is part of an argument) (rule: metacharacter)."
     );
     let forbidden = dir.join("forbidden-file");
     let e = err(

@@ -575,13 +575,21 @@ pub struct ExecConfig {
     pub(super) mode: ExecMode,
 
     /// Programs `allowlist` mode accepts: a bare name (`ls`) matches a command written with that name; a
-    /// path (`/usr/bin/git`) matches only that path.
+    /// path (`/usr/bin/git`) matches only that path (`/usr//bin/git` is the same path). Interpreters and
+    /// launchers (shells, python, env, sudo, xargs, make, …) allow everything and must also be listed in
+    /// `unrestricted`.
     #[schemars(title = "Allowed programs")]
     pub(super) allow: Vec<String>,
 
+    /// Programs in `allow` that can run any other program (interpreters, shells, launchers): listing them
+    /// here says you know that allowing them allows every command. Their arguments are not checked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "Unrestricted programs")]
+    pub(super) unrestricted: Vec<String>,
+
     /// Glob patterns of refused commands (`*` matches anything, e.g. `rm -rf *`, `*sudo *`), matched
-    /// against the whole command and against each part between shell separators (`;`, `&`, `|`, line
-    /// breaks, backquotes, parentheses).
+    /// against the command's words with paths normalised (`cat /etc//shadow` is `cat /etc/shadow`), the whole
+    /// command, and each part between shell separators. A seatbelt, not a boundary.
     #[schemars(title = "Denied command patterns")]
     pub(super) deny: Vec<String>,
 
@@ -595,6 +603,7 @@ impl Default for ExecConfig {
         Self {
             mode: ExecMode::Open,
             allow: Vec::new(),
+            unrestricted: Vec::new(),
             deny: Vec::new(),
             max_timeout_secs: d::EXEC_MAX_TIMEOUT_SECS,
         }
@@ -610,6 +619,11 @@ impl ExecConfig {
     /// Programs allowed in `allowlist` mode.
     pub fn allow(&self) -> &[String] {
         &self.allow
+    }
+
+    /// Allowed programs that may run anything (acknowledged launchers and interpreters).
+    pub fn unrestricted(&self) -> &[String] {
+        &self.unrestricted
     }
 
     /// Glob patterns of refused commands.

@@ -153,6 +153,33 @@ fn check_guards(config: &Config, out: &mut Vec<Problem>) {
             ));
         }
     }
+    // A launcher in the allowlist allows everything: only with the operator's explicit acknowledgement.
+    for (i, program) in exec.allow.iter().enumerate() {
+        if let Some(reason) = crate::programs::launcher_reason(program)
+            && !exec.unrestricted.contains(program)
+        {
+            let path = at(&at(&exec_base, "allow"), &i.to_string());
+            out.push(Problem::new(
+                &path,
+                format!(
+                    "`{}` = {program:?} can run any program ({reason}), so allowing it allows every command: remove it, or also list it in `guards.exec.unrestricted` to say you know this",
+                    show_path(&path)
+                ),
+            ));
+        }
+    }
+    for (i, program) in exec.unrestricted.iter().enumerate() {
+        if !exec.allow.contains(program) {
+            let path = at(&at(&exec_base, "unrestricted"), &i.to_string());
+            out.push(Problem::new(
+                &path,
+                format!(
+                    "`{}` = {program:?} is not in `guards.exec.allow`: `unrestricted` only acknowledges allowed programs; add it to `allow` or remove it here",
+                    show_path(&path)
+                ),
+            ));
+        }
+    }
     // A list the mode does not read would give a false sense of safety: say which mode reads it.
     let mode = exec.mode;
     if !exec.deny.is_empty() && mode == ExecMode::Open {
