@@ -59,7 +59,10 @@ pub struct Entry {
 /// The table. Reasons are written for the operator reading a refusal or a configuration error.
 pub const TABLE: &[Entry] = &[
     Entry {
-        names: &["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "rbash", "busybox", "toybox"],
+        names: &[
+            "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "rbash",
+            "busybox", "toybox",
+        ],
         reason: "a shell: `-c` (or its input) is a whole command line; busybox and toybox include one",
         kind: Kind::Launcher,
     },
@@ -70,61 +73,264 @@ pub const TABLE: &[Entry] = &[
     },
     Entry {
         names: &[
-            "python", "pypy", "perl", "ruby", "irb", "node", "nodejs", "deno", "bun", "php", "lua", "luajit", "tclsh",
-            "wish", "expect", "osascript", "swift", "java", "jshell", "Rscript", "R", "julia", "guile", "racket",
-            "ghc", "ghci", "runghc", "erl", "escript", "elixir", "iex", "pwsh", "powershell", "dotnet", "groovy",
-            "scala", "kotlin", "m4", "ed", "ex", "dc", "jq",
+            "python",
+            "pypy",
+            "perl",
+            "ruby",
+            "irb",
+            "node",
+            "nodejs",
+            "deno",
+            "bun",
+            "php",
+            "lua",
+            "luajit",
+            "tclsh",
+            "wish",
+            "expect",
+            "osascript",
+            "swift",
+            "java",
+            "jshell",
+            "Rscript",
+            "R",
+            "julia",
+            "guile",
+            "racket",
+            "ghc",
+            "ghci",
+            "runghc",
+            "erl",
+            "escript",
+            "elixir",
+            "iex",
+            "pwsh",
+            "powershell",
+            "dotnet",
+            "groovy",
+            "scala",
+            "kotlin",
+            "m4",
+            "ed",
+            "ex",
+            "dc",
+            "jq",
         ],
         reason: "an interpreter: its arguments (`-c`, `-e`, a script) are code, and code can start programs",
         kind: Kind::Launcher,
     },
     Entry {
         names: &[
-            "env", "xargs", "nohup", "timeout", "nice", "renice", "ionice", "sudo", "doas", "su", "runuser", "pkexec",
-            "setsid", "stdbuf", "chroot", "unshare", "nsenter", "flock", "watch", "time", "strace", "ltrace", "gdb",
-            "lldb", "valgrind", "taskset", "chrt", "script", "tmux", "screen", "dtach", "parallel", "caffeinate",
-            "arch", "sandbox-exec", "xcrun", "launchctl", "systemd-run", "at", "batch", "crontab", "ssh-agent",
-            "dbus-launch", "dbus-run-session", "xinit", "startx", "firejail", "bwrap", "proot", "fakeroot",
-            "faketime", "sg", "newgrp", "torsocks", "proxychains", "proxychains4", "catchsegv", "xvfb-run",
-            "run-parts", "daemonize", "start-stop-daemon", "exec-in", "prlimit", "setpriv", "capsh", "numactl",
-            "cgexec", "chpst", "softlimit", "sem",
+            "env",
+            "xargs",
+            "nohup",
+            "timeout",
+            "nice",
+            "renice",
+            "ionice",
+            "sudo",
+            "doas",
+            "su",
+            "runuser",
+            "pkexec",
+            "setsid",
+            "stdbuf",
+            "chroot",
+            "unshare",
+            "nsenter",
+            "flock",
+            "watch",
+            "time",
+            "strace",
+            "ltrace",
+            "gdb",
+            "lldb",
+            "valgrind",
+            "taskset",
+            "chrt",
+            "script",
+            "tmux",
+            "screen",
+            "dtach",
+            "parallel",
+            "caffeinate",
+            "arch",
+            "sandbox-exec",
+            "xcrun",
+            "launchctl",
+            "systemd-run",
+            "at",
+            "batch",
+            "crontab",
+            "ssh-agent",
+            "dbus-launch",
+            "dbus-run-session",
+            "xinit",
+            "startx",
+            "firejail",
+            "bwrap",
+            "proot",
+            "fakeroot",
+            "faketime",
+            "sg",
+            "newgrp",
+            "torsocks",
+            "proxychains",
+            "proxychains4",
+            "catchsegv",
+            "xvfb-run",
+            "run-parts",
+            "daemonize",
+            "start-stop-daemon",
+            "exec-in",
+            "prlimit",
+            "setpriv",
+            "capsh",
+            "numactl",
+            "cgexec",
+            "chpst",
+            "softlimit",
+            "sem",
         ],
         reason: "a launcher: it runs the program named in its arguments (or at a later time)",
         kind: Kind::Launcher,
     },
     Entry {
         names: &[
-            "make", "gmake", "bmake", "cmake", "ninja", "meson", "scons", "bazel", "gradle", "mvn", "ant", "cargo",
-            "go", "npm", "npx", "yarn", "pnpm", "bunx", "pip", "pipx", "uv", "uvx", "poetry", "gem", "bundle",
-            "rake", "composer", "apt", "apt-get", "aptitude", "dpkg", "brew", "port", "nix", "nix-shell", "snap",
-            "flatpak", "gcc", "g++", "cc", "c++", "clang", "clang++", "tox", "nox", "pytest", "invoke",
+            "make",
+            "gmake",
+            "bmake",
+            "cmake",
+            "ninja",
+            "meson",
+            "scons",
+            "bazel",
+            "gradle",
+            "mvn",
+            "ant",
+            "cargo",
+            "go",
+            "npm",
+            "npx",
+            "yarn",
+            "pnpm",
+            "bunx",
+            "pip",
+            "pipx",
+            "uv",
+            "uvx",
+            "poetry",
+            "gem",
+            "bundle",
+            "rake",
+            "composer",
+            "apt",
+            "apt-get",
+            "aptitude",
+            "dpkg",
+            "brew",
+            "port",
+            "nix",
+            "nix-shell",
+            "snap",
+            "flatpak",
+            "gcc",
+            "g++",
+            "cc",
+            "c++",
+            "clang",
+            "clang++",
+            "tox",
+            "nox",
+            "pytest",
+            "invoke",
         ],
         reason: "a build, package or compiler tool: it runs code from its arguments, project files or installed \
                  packages (Makefile recipes, package scripts, build scripts, `-wrapper`)",
         kind: Kind::Launcher,
     },
     Entry {
-        names: &["docker", "podman", "nerdctl", "kubectl", "lxc", "incus", "vagrant", "multipass", "lima", "limactl", "colima", "tart", "lume", "virsh", "qemu-system-x86_64", "qemu-system-aarch64"],
+        names: &[
+            "docker",
+            "podman",
+            "nerdctl",
+            "kubectl",
+            "lxc",
+            "incus",
+            "vagrant",
+            "multipass",
+            "lima",
+            "limactl",
+            "colima",
+            "tart",
+            "lume",
+            "virsh",
+            "qemu-system-x86_64",
+            "qemu-system-aarch64",
+        ],
         reason: "a container or VM tool: `run`/`exec` start any program in an environment of its own",
         kind: Kind::Launcher,
     },
     Entry {
-        names: &["vim", "vi", "nvim", "view", "vimdiff", "gvim", "emacs", "emacsclient", "nano", "pico", "joe", "micro", "kak", "helix", "hx"],
+        names: &[
+            "vim",
+            "vi",
+            "nvim",
+            "view",
+            "vimdiff",
+            "gvim",
+            "emacs",
+            "emacsclient",
+            "nano",
+            "pico",
+            "joe",
+            "micro",
+            "kak",
+            "helix",
+            "hx",
+        ],
         reason: "an editor with a command language (`:!cmd`, `-c`, `--eval`, plugins, modelines)",
         kind: Kind::Launcher,
     },
     Entry {
-        names: &["sqlite3", "mysql", "mariadb", "psql", "redis-cli", "mongo", "mongosh", "duckdb"],
+        names: &[
+            "sqlite3",
+            "mysql",
+            "mariadb",
+            "psql",
+            "redis-cli",
+            "mongo",
+            "mongosh",
+            "duckdb",
+        ],
         reason: "a database shell whose commands include running programs (`.shell`, `\\!`) or loading extensions",
         kind: Kind::Launcher,
     },
     Entry {
-        names: &["open", "xdg-open", "gio", "kde-open", "exo-open", "gnome-open", "sensible-browser", "x-www-browser", "www-browser", "start"],
+        names: &[
+            "open",
+            "xdg-open",
+            "gio",
+            "kde-open",
+            "exo-open",
+            "gnome-open",
+            "sensible-browser",
+            "x-www-browser",
+            "www-browser",
+            "start",
+        ],
         reason: "opens a file or URL with whatever program is registered for it; a `.command` or `.desktop` file is a program",
         kind: Kind::Launcher,
     },
     Entry {
-        names: &["kitty", "alacritty", "foot", "wezterm", "qterminal", "cool-retro-term"],
+        names: &[
+            "kitty",
+            "alacritty",
+            "foot",
+            "wezterm",
+            "qterminal",
+            "cool-retro-term",
+        ],
         reason: "a terminal emulator that runs its positional arguments as a command",
         kind: Kind::Launcher,
     },
@@ -159,9 +365,28 @@ pub const TABLE: &[Entry] = &[
     },
     Entry {
         names: &[
-            "xterm", "uxterm", "lxterm", "gnome-terminal", "konsole", "xfce4-terminal", "lxterminal", "mate-terminal",
-            "terminator", "tilix", "urxvt", "rxvt", "rxvt-unicode", "st", "sakura", "terminology", "guake", "tilda",
-            "eterm", "aterm", "Terminal", "iTerm",
+            "xterm",
+            "uxterm",
+            "lxterm",
+            "gnome-terminal",
+            "konsole",
+            "xfce4-terminal",
+            "lxterminal",
+            "mate-terminal",
+            "terminator",
+            "tilix",
+            "urxvt",
+            "rxvt",
+            "rxvt-unicode",
+            "st",
+            "sakura",
+            "terminology",
+            "guake",
+            "tilda",
+            "eterm",
+            "aterm",
+            "Terminal",
+            "iTerm",
         ],
         reason: "`-e`, `-x`, `--command`, `--execute` and `--` run a command in the terminal; `-xrm` X resources can \
                  bind keys to `exec-formatted` actions",
@@ -256,15 +481,84 @@ fn find_args(program: &str, args: &[String]) -> Option<Finding> {
 
 /// Git's own commands: anything else is an alias, and an alias starting with `!` is a shell command.
 const GIT_COMMANDS: &[&str] = &[
-    "add", "am", "annotate", "apply", "archive", "bisect", "blame", "branch", "bundle", "cat-file", "check-attr",
-    "check-ignore", "check-ref-format", "checkout", "cherry", "cherry-pick", "clean", "clone", "commit",
-    "commit-graph", "commit-tree", "count-objects", "describe", "diff", "diff-files", "diff-index", "diff-tree",
-    "fetch", "for-each-ref", "format-patch", "fsck", "gc", "grep", "hash-object", "init", "log", "ls-files",
-    "ls-remote", "ls-tree", "merge", "merge-base", "mv", "name-rev", "notes", "pull", "push", "range-diff",
-    "read-tree", "rebase", "reflog", "remote", "repack", "replace", "reset", "restore", "rev-list", "rev-parse",
-    "revert", "rm", "shortlog", "show", "show-branch", "show-ref", "sparse-checkout", "stash", "status",
-    "submodule", "switch", "symbolic-ref", "tag", "update-index", "update-ref", "verify-commit", "verify-tag",
-    "version", "whatchanged", "worktree", "write-tree",
+    "add",
+    "am",
+    "annotate",
+    "apply",
+    "archive",
+    "bisect",
+    "blame",
+    "branch",
+    "bundle",
+    "cat-file",
+    "check-attr",
+    "check-ignore",
+    "check-ref-format",
+    "checkout",
+    "cherry",
+    "cherry-pick",
+    "clean",
+    "clone",
+    "commit",
+    "commit-graph",
+    "commit-tree",
+    "count-objects",
+    "describe",
+    "diff",
+    "diff-files",
+    "diff-index",
+    "diff-tree",
+    "fetch",
+    "for-each-ref",
+    "format-patch",
+    "fsck",
+    "gc",
+    "grep",
+    "hash-object",
+    "init",
+    "log",
+    "ls-files",
+    "ls-remote",
+    "ls-tree",
+    "merge",
+    "merge-base",
+    "mv",
+    "name-rev",
+    "notes",
+    "pull",
+    "push",
+    "range-diff",
+    "read-tree",
+    "rebase",
+    "reflog",
+    "remote",
+    "repack",
+    "replace",
+    "reset",
+    "restore",
+    "rev-list",
+    "rev-parse",
+    "revert",
+    "rm",
+    "shortlog",
+    "show",
+    "show-branch",
+    "show-ref",
+    "sparse-checkout",
+    "stash",
+    "status",
+    "submodule",
+    "switch",
+    "symbolic-ref",
+    "tag",
+    "update-index",
+    "update-ref",
+    "verify-commit",
+    "verify-tag",
+    "version",
+    "whatchanged",
+    "worktree",
+    "write-tree",
 ];
 
 fn git_args(program: &str, args: &[String]) -> Option<Finding> {
@@ -280,20 +574,32 @@ fn git_args(program: &str, args: &[String]) -> Option<Finding> {
             "-c" | "--config-env" => {
                 return refuse(
                     "git-config",
-                    format!("`{program} {arg}` sets configuration for this call, and configuration can run programs (an alias `!cmd`, core.fsmonitor, core.pager, core.sshCommand)"),
+                    format!(
+                        "`{program} {arg}` sets configuration for this call, and configuration can run programs (an alias `!cmd`, core.fsmonitor, core.pager, core.sshCommand)"
+                    ),
                 );
             }
             "--exec-path" if arg.contains('=') => {
-                return refuse("git-exec-path", format!("`{arg}` makes git run its subcommands from another directory"));
+                return refuse(
+                    "git-exec-path",
+                    format!("`{arg}` makes git run its subcommands from another directory"),
+                );
             }
             "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--super-prefix" => {
                 return refuse(
                     "git-directory",
-                    format!("`{program} {name}` points git at another repository, whose configuration can run programs; run git in the server's working directory instead"),
+                    format!(
+                        "`{program} {name}` points git at another repository, whose configuration can run programs; run git in the server's working directory instead"
+                    ),
                 );
             }
             _ if arg.starts_with("-c") && arg.len() > 2 => {
-                return refuse("git-config", format!("`{arg}` sets configuration for this call, and configuration can run programs"));
+                return refuse(
+                    "git-config",
+                    format!(
+                        "`{arg}` sets configuration for this call, and configuration can run programs"
+                    ),
+                );
             }
             _ if arg.starts_with('-') => continue,
             _ => break arg.as_str(),
@@ -302,20 +608,26 @@ fn git_args(program: &str, args: &[String]) -> Option<Finding> {
     if sub == "config" {
         return refuse(
             "git-config",
-            format!("`{program} config` writes configuration that later git commands obey, and configuration can run programs"),
+            format!(
+                "`{program} config` writes configuration that later git commands obey, and configuration can run programs"
+            ),
         );
     }
     if !GIT_COMMANDS.contains(&sub) {
         return refuse(
             "git-alias",
-            format!("`{sub}` is not a git command the policy knows: it may be an alias, and an alias starting with `!` runs a shell command"),
+            format!(
+                "`{sub}` is not a git command the policy knows: it may be an alias, and an alias starting with `!` runs a shell command"
+            ),
         );
     }
     let sub_args: Vec<&str> = rest.map(String::as_str).collect();
     let runs = |what: &str| {
         refuse(
             "git-runs-program",
-            format!("`{program} {sub} {what}` runs a program given on the command line or in configuration"),
+            format!(
+                "`{program} {sub} {what}` runs a program given on the command line or in configuration"
+            ),
         )
     };
     match sub {
@@ -343,13 +655,23 @@ fn git_args(program: &str, args: &[String]) -> Option<Finding> {
 
 fn tar_args(program: &str, args: &[String]) -> Option<Finding> {
     const LONG: &[&str] = &[
-        "--to-command", "--checkpoint-action", "--use-compress-program", "--info-script", "--new-volume-script",
-        "--rsh-command", "--rmt-command", "--force-local",
+        "--to-command",
+        "--checkpoint-action",
+        "--use-compress-program",
+        "--info-script",
+        "--new-volume-script",
+        "--rsh-command",
+        "--rmt-command",
+        "--force-local",
     ];
     for (i, arg) in args.iter().enumerate() {
         let name = long_name(arg);
         // Long options may be abbreviated to any unambiguous prefix (`--to-com`).
-        let long_hit = name.len() > 4 && name.starts_with("--") && LONG.iter().any(|l| l.starts_with(name) && *l != "--force-local");
+        let long_hit = name.len() > 4
+            && name.starts_with("--")
+            && LONG
+                .iter()
+                .any(|l| l.starts_with(name) && *l != "--force-local");
         // Short clusters (`-xvIzstd`), and the dashless first argument of the old style (`xvfI`).
         let cluster = if arg.starts_with('-') && !arg.starts_with("--") {
             Some(&arg[1..])
@@ -362,7 +684,9 @@ fn tar_args(program: &str, args: &[String]) -> Option<Finding> {
         if long_hit || short_hit {
             return Some(Finding::new(
                 "tar-command",
-                format!("`{program} {arg}` runs a program (a compressor, a command per file, a checkpoint or volume script)"),
+                format!(
+                    "`{program} {arg}` runs a program (a compressor, a command per file, a checkpoint or volume script)"
+                ),
             ));
         }
     }
@@ -432,7 +756,9 @@ fn sed_args(program: &str, args: &[String]) -> Option<Finding> {
             continue;
         }
         if let Some(long) = arg.strip_prefix("--") {
-            let (name, value) = long.split_once('=').map_or((long, None), |(n, v)| (n, Some(v)));
+            let (name, value) = long
+                .split_once('=')
+                .map_or((long, None), |(n, v)| (n, Some(v)));
             match name {
                 "in-place" | "file" | "sandbox-off" => return sed_refused(program, arg),
                 "expression" => match value.or_else(|| it.next().map(String::as_str)) {
@@ -453,7 +779,11 @@ fn sed_args(program: &str, args: &[String]) -> Option<Finding> {
                 'i' | 'f' => return sed_refused(program, arg),
                 'e' | 'l' => {
                     let rest = &cluster[i + 1..];
-                    let value = if rest.is_empty() { it.next().map(String::as_str) } else { Some(rest) };
+                    let value = if rest.is_empty() {
+                        it.next().map(String::as_str)
+                    } else {
+                        Some(rest)
+                    };
                     if c == 'e'
                         && let Some(v) = value
                     {
@@ -502,7 +832,10 @@ fn awk_args(program: &str, args: &[String]) -> Option<Finding> {
                 }
             }
             "-e" | "--source" => {
-                let value = arg.split_once('=').map(|(_, v)| v).or_else(|| it.next().map(String::as_str));
+                let value = arg
+                    .split_once('=')
+                    .map(|(_, v)| v)
+                    .or_else(|| it.next().map(String::as_str));
                 if let Some(finding) = value.and_then(code) {
                     return Some(finding);
                 }
@@ -543,8 +876,17 @@ fn awk_refused(program: &str, what: &str) -> Option<Finding> {
 
 fn pager_args(program: &str, args: &[String]) -> Option<Finding> {
     args.iter()
-        .find(|a| a.starts_with('+') || long_name(a) == "--lesskey-src" || long_name(a) == "--lesskey-file")
-        .map(|a| Finding::new("pager-command", format!("`{program} {a}` runs pager commands at start, and those include `!shell`")))
+        .find(|a| {
+            a.starts_with('+')
+                || long_name(a) == "--lesskey-src"
+                || long_name(a) == "--lesskey-file"
+        })
+        .map(|a| {
+            Finding::new(
+                "pager-command",
+                format!("`{program} {a}` runs pager commands at start, and those include `!shell`"),
+            )
+        })
 }
 
 fn man_args(program: &str, args: &[String]) -> Option<Finding> {
@@ -552,30 +894,57 @@ fn man_args(program: &str, args: &[String]) -> Option<Finding> {
         .find(|a| {
             let name = long_name(a);
             matches!(name, "--pager" | "--html" | "--browser" | "--preprocessor")
-                || (a.starts_with('-') && !a.starts_with("--") && (a.contains('P') || a.contains('H')))
+                || (a.starts_with('-')
+                    && !a.starts_with("--")
+                    && (a.contains('P') || a.contains('H')))
         })
-        .map(|a| Finding::new("man-command", format!("`{program} {a}` names a pager, browser or preprocessor to run")))
+        .map(|a| {
+            Finding::new(
+                "man-command",
+                format!("`{program} {a}` names a pager, browser or preprocessor to run"),
+            )
+        })
 }
 
 fn zip_args(program: &str, args: &[String]) -> Option<Finding> {
     args.iter()
         .find(|a| a.starts_with("-TT") || long_name(a) == "--unzip-command")
-        .map(|a| Finding::new("zip-command", format!("`{program} {a}` names the program that tests the archive")))
+        .map(|a| {
+            Finding::new(
+                "zip-command",
+                format!("`{program} {a}` names the program that tests the archive"),
+            )
+        })
 }
 
 fn wget_args(program: &str, args: &[String]) -> Option<Finding> {
     args.iter()
         .find(|a| {
             let name = long_name(a);
-            matches!(name, "--use-askpass" | "--execute" | "-e") || (a.starts_with("-e") && !a.starts_with("--"))
+            matches!(name, "--use-askpass" | "--execute" | "-e")
+                || (a.starts_with("-e") && !a.starts_with("--"))
         })
-        .map(|a| Finding::new("wget-command", format!("`{program} {a}` runs a program or wgetrc commands")))
+        .map(|a| {
+            Finding::new(
+                "wget-command",
+                format!("`{program} {a}` runs a program or wgetrc commands"),
+            )
+        })
 }
 
 fn pandoc_args(program: &str, args: &[String]) -> Option<Finding> {
     args.iter()
-        .find(|a| matches!(long_name(a), "--filter" | "--lua-filter" | "-F" | "-L") || a.starts_with("-F") || a.starts_with("-L"))
-        .map(|a| Finding::new("pandoc-filter", format!("`{program} {a}` runs a filter program or Lua code")))
+        .find(|a| {
+            matches!(long_name(a), "--filter" | "--lua-filter" | "-F" | "-L")
+                || a.starts_with("-F")
+                || a.starts_with("-L")
+        })
+        .map(|a| {
+            Finding::new(
+                "pandoc-filter",
+                format!("`{program} {a}` runs a filter program or Lua code"),
+            )
+        })
 }
 
 #[cfg(test)]
@@ -595,7 +964,22 @@ mod tests {
         assert_eq!(family("/usr/bin/python3.12"), "python");
         assert_eq!(family("gcc-12"), "gcc");
         assert_eq!(family("sha256sum"), "sha256sum");
-        for p in ["python3", "/bin/sh", "bash", "env", "xargs", "sudo", "perl5.36", "node", "osascript", "make", "docker", "vim", "open", "kitty"] {
+        for p in [
+            "python3",
+            "/bin/sh",
+            "bash",
+            "env",
+            "xargs",
+            "sudo",
+            "perl5.36",
+            "node",
+            "osascript",
+            "make",
+            "docker",
+            "vim",
+            "open",
+            "kitty",
+        ] {
             assert!(launcher_reason(p).is_some(), "{p}");
         }
         for p in ["ls", "cat", "git", "find", "xterm", "echo", "base64"] {
@@ -605,44 +989,121 @@ mod tests {
 
     #[test]
     fn arguments_that_run_programs() {
-        assert_eq!(rule("find", &[".", "-exec", "rm", "{}", "+"]), Some("find-exec"));
-        assert_eq!(rule("/usr/bin/find", &[".", "-okdir", "x"]), Some("find-exec"));
+        assert_eq!(
+            rule("find", &[".", "-exec", "rm", "{}", "+"]),
+            Some("find-exec")
+        );
+        assert_eq!(
+            rule("/usr/bin/find", &[".", "-okdir", "x"]),
+            Some("find-exec")
+        );
         assert_eq!(rule("find", &[".", "-name", "*.rs"]), None);
-        assert_eq!(rule("git", &["-c", "alias.x=!touch /tmp/p", "x"]), Some("git-config"));
-        assert_eq!(rule("git", &["-ccore.fsmonitor=x", "status"]), Some("git-config"));
-        assert_eq!(rule("git", &["--config-env=core.pager=X", "log"]), Some("git-config"));
-        assert_eq!(rule("git", &["config", "alias.x", "!sh"]), Some("git-config"));
+        assert_eq!(
+            rule("git", &["-c", "alias.x=!touch /tmp/p", "x"]),
+            Some("git-config")
+        );
+        assert_eq!(
+            rule("git", &["-ccore.fsmonitor=x", "status"]),
+            Some("git-config")
+        );
+        assert_eq!(
+            rule("git", &["--config-env=core.pager=X", "log"]),
+            Some("git-config")
+        );
+        assert_eq!(
+            rule("git", &["config", "alias.x", "!sh"]),
+            Some("git-config")
+        );
         assert_eq!(rule("git", &["x"]), Some("git-alias"));
-        assert_eq!(rule("git", &["-C", "/tmp/evil", "status"]), Some("git-directory"));
-        assert_eq!(rule("git", &["--exec-path=/tmp", "status"]), Some("git-exec-path"));
-        assert_eq!(rule("git", &["rebase", "-x", "sh"]), Some("git-runs-program"));
-        assert_eq!(rule("git", &["fetch", "--upload-pack=touch x", "o"]), Some("git-runs-program"));
-        assert_eq!(rule("git", &["bisect", "run", "sh"]), Some("git-runs-program"));
+        assert_eq!(
+            rule("git", &["-C", "/tmp/evil", "status"]),
+            Some("git-directory")
+        );
+        assert_eq!(
+            rule("git", &["--exec-path=/tmp", "status"]),
+            Some("git-exec-path")
+        );
+        assert_eq!(
+            rule("git", &["rebase", "-x", "sh"]),
+            Some("git-runs-program")
+        );
+        assert_eq!(
+            rule("git", &["fetch", "--upload-pack=touch x", "o"]),
+            Some("git-runs-program")
+        );
+        assert_eq!(
+            rule("git", &["bisect", "run", "sh"]),
+            Some("git-runs-program")
+        );
         assert_eq!(rule("git", &["status"]), None);
         assert_eq!(rule("git", &["--no-pager", "log", "-p", "--oneline"]), None);
         assert_eq!(rule("git", &["add", "-p"]), None);
-        assert_eq!(rule("tar", &["--to-command=sh", "-xf", "a.tar"]), Some("tar-command"));
-        assert_eq!(rule("tar", &["--to-com=sh", "-xf", "a.tar"]), Some("tar-command"));
-        assert_eq!(rule("tar", &["-cf", "a.tar", "--checkpoint=1", "--checkpoint-action=exec=sh"]), Some("tar-command"));
+        assert_eq!(
+            rule("tar", &["--to-command=sh", "-xf", "a.tar"]),
+            Some("tar-command")
+        );
+        assert_eq!(
+            rule("tar", &["--to-com=sh", "-xf", "a.tar"]),
+            Some("tar-command")
+        );
+        assert_eq!(
+            rule(
+                "tar",
+                &[
+                    "-cf",
+                    "a.tar",
+                    "--checkpoint=1",
+                    "--checkpoint-action=exec=sh"
+                ]
+            ),
+            Some("tar-command")
+        );
         assert_eq!(rule("tar", &["-I", "sh", "-cf", "x"]), Some("tar-command"));
         assert_eq!(rule("tar", &["xIf", "sh", "x"]), Some("tar-command"));
         assert_eq!(rule("tar", &["-xzf", "a.tgz"]), None);
-        assert_eq!(rule("ssh", &["-o", "ProxyCommand=sh", "h"]), Some("ssh-command"));
-        assert_eq!(rule("ssh", &["-oProxyCommand=sh", "h"]), Some("ssh-command"));
+        assert_eq!(
+            rule("ssh", &["-o", "ProxyCommand=sh", "h"]),
+            Some("ssh-command")
+        );
+        assert_eq!(
+            rule("ssh", &["-oProxyCommand=sh", "h"]),
+            Some("ssh-command")
+        );
         assert_eq!(rule("scp", &["-S", "sh", "a", "h:b"]), Some("ssh-command"));
         assert_eq!(rule("ssh", &["-p", "22", "h"]), None);
-        assert_eq!(rule("rsync", &["-e", "sh", "a", "b"]), Some("rsync-command"));
-        assert_eq!(rule("rsync", &["-avze", "sh", "a", "b"]), Some("rsync-command"));
-        assert_eq!(rule("rsync", &["--rsync-path=sh", "a", "b"]), Some("rsync-command"));
+        assert_eq!(
+            rule("rsync", &["-e", "sh", "a", "b"]),
+            Some("rsync-command")
+        );
+        assert_eq!(
+            rule("rsync", &["-avze", "sh", "a", "b"]),
+            Some("rsync-command")
+        );
+        assert_eq!(
+            rule("rsync", &["--rsync-path=sh", "a", "b"]),
+            Some("rsync-command")
+        );
         assert_eq!(rule("rsync", &["-av", "a", "b"]), None);
         assert_eq!(rule("xterm", &["-e", "sh"]), Some("terminal-command"));
-        assert_eq!(rule("xterm", &["-xrm", "*.translations: x"]), Some("terminal-command"));
-        assert_eq!(rule("gnome-terminal", &["--", "sh"]), Some("terminal-command"));
-        assert_eq!(rule("xfce4-terminal", &["--command=sh"]), Some("terminal-command"));
+        assert_eq!(
+            rule("xterm", &["-xrm", "*.translations: x"]),
+            Some("terminal-command")
+        );
+        assert_eq!(
+            rule("gnome-terminal", &["--", "sh"]),
+            Some("terminal-command")
+        );
+        assert_eq!(
+            rule("xfce4-terminal", &["--command=sh"]),
+            Some("terminal-command")
+        );
         assert_eq!(rule("xterm", &["-geometry", "80x24"]), None);
         assert_eq!(rule("sed", &["-n", "1,5p", "file"]), None);
         assert_eq!(rule("sed", &["1e touch x", "f"]), Some("sed-command"));
-        assert_eq!(rule("sed", &["-n", "-e", "s/a/b/w out", "f"]), Some("sed-command"));
+        assert_eq!(
+            rule("sed", &["-n", "-e", "s/a/b/w out", "f"]),
+            Some("sed-command")
+        );
         assert_eq!(rule("sed", &["-i", "s/a/b/", "f"]), Some("sed-command"));
         assert_eq!(rule("sed", &["-ni", "p", "f"]), Some("sed-command"));
         assert_eq!(rule("awk", &["{print $1}", "f"]), None);
@@ -651,7 +1112,10 @@ mod tests {
         assert_eq!(rule("awk", &["-f", "prog.awk"]), Some("awk-command"));
         assert_eq!(rule("less", &["+!sh", "f"]), Some("pager-command"));
         assert_eq!(rule("man", &["-P", "sh", "ls"]), Some("man-command"));
-        assert_eq!(rule("zip", &["-T", "-TT", "sh", "a.zip", "f"]), Some("zip-command"));
+        assert_eq!(
+            rule("zip", &["-T", "-TT", "sh", "a.zip", "f"]),
+            Some("zip-command")
+        );
         assert_eq!(rule("ls", &["-exec"]), None);
     }
 }

@@ -489,6 +489,21 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
     );
     plain(h.call("vm_launch", json!({"app": "xterm"})).await);
     assert_eq!(h.runs(), 5);
+    // What reaches the tool is the judged argv re-quoted: the shell reads back exactly those words.
+    plain(
+        h.call(
+            "vm_exec",
+            json!({"command": "ls\t -la  \"a b\" c\\ d '$x' \"-exec\""}),
+        )
+        .await,
+    );
+    assert_eq!(h.last_args()["command"], "ls -la 'a b' 'c d' '$x' -exec");
+    plain(
+        h.call("vm_launch", json!({"app": "xterm  -geometry '80x24'"}))
+            .await,
+    );
+    assert_eq!(h.last_args()["app"], "xterm -geometry 80x24");
+    assert_eq!(h.runs(), 7);
     let cases = [
         (
             json!({"command": "curl http://example.com"}),
@@ -564,7 +579,7 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
         assert_eq!(e.kind, ToolErrorKind::InvalidArguments, "{e}");
         assert!(e.message.contains(field), "{e}");
     }
-    assert_eq!(h.runs(), 5, "no refused command reached the tool");
+    assert_eq!(h.runs(), 7, "no refused command reached the tool");
     // Other tools are not the exec policy's business.
     plain(h.call("vm_type", json!({"text": "curl; rm -rf /"})).await);
 }

@@ -8,8 +8,8 @@ pub const METACHARACTERS: &[char] = &[';', '|', '&', '`', '$', '(', ')', '<', '>
 
 /// Words the shell reads as syntax when they start a command, so they can never name an allowed program.
 const RESERVED_WORDS: &[&str] = &[
-    "!", "{", "}", "[[", "]]", "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for", "function",
-    "if", "in", "select", "then", "time", "until", "while",
+    "!", "{", "}", "[[", "]]", "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for",
+    "function", "if", "in", "select", "then", "time", "until", "while",
 ];
 
 /// Compiles one deny pattern (`*` matches anything, including `/`).
@@ -56,8 +56,14 @@ pub fn program_problem(program: &str) -> Option<String> {
     if RESERVED_WORDS.contains(&program) {
         return Some("is a shell reserved word, not a program".to_owned());
     }
-    if program.split('/').enumerate().any(|(i, p)| p == ".." || (p == "." && i > 0)) {
-        return Some("has `.` or `..` components: write the program's path without them".to_owned());
+    if program
+        .split('/')
+        .enumerate()
+        .any(|(i, p)| p == ".." || (p == "." && i > 0))
+    {
+        return Some(
+            "has `.` or `..` components: write the program's path without them".to_owned(),
+        );
     }
     None
 }

@@ -57,15 +57,8 @@ const LOOKALIKES: &[char] = &[
     '\u{200e}', // left-to-right mark
     '\u{200f}', // right-to-left mark
     '\u{202a}', // bidirectional embeddings and overrides
-    '\u{202b}',
-    '\u{202c}',
-    '\u{202d}',
-    '\u{202e}',
-    '\u{2066}', // bidirectional isolates
-    '\u{2067}',
-    '\u{2068}',
-    '\u{2069}',
-    '\u{00ad}', // soft hyphen
+    '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', // bidirectional isolates
+    '\u{2067}', '\u{2068}', '\u{2069}', '\u{00ad}', // soft hyphen
 ];
 
 /// Where the scanner is inside the text.
@@ -233,14 +226,15 @@ mod tests {
         assert_eq!(words("find . \"-exec\" rm"), ["find", ".", "-exec", "rm"]);
         assert_eq!(words("find . -e\\xec rm"), ["find", ".", "-exec", "rm"]);
         assert_eq!(words("ls\t-la  '/tmp/a b'"), ["ls", "-la", "/tmp/a b"]);
-        assert_eq!(words("echo 'a;b' \"c|d\" e\\&f"), ["echo", "a;b", "c|d", "e&f"]);
+        assert_eq!(
+            words("echo 'a;b' \"c|d\" e\\&f"),
+            ["echo", "a;b", "c|d", "e&f"]
+        );
         assert_eq!(words("find . -name '*.rs'"), ["find", ".", "-name", "*.rs"]);
-        assert_eq!(words("git log HEAD~1 --format='%h $x'"), [
-            "git",
-            "log",
-            "HEAD~1",
-            "--format=%h $x"
-        ]);
+        assert_eq!(
+            words("git log HEAD~1 --format='%h $x'"),
+            ["git", "log", "HEAD~1", "--format=%h $x"]
+        );
         assert_eq!(words("echo a#b"), ["echo", "a#b"]);
     }
 
@@ -286,6 +280,9 @@ mod tests {
             let text = requote(&argv).unwrap_or_default();
             assert_eq!(shlex::split(&text), Some(argv.clone()), "{text}");
         }
-        assert_eq!(requote(&["ls".into(), "-la".into()]).ok().as_deref(), Some("ls -la"));
+        assert_eq!(
+            requote(&["ls".into(), "-la".into()]).ok().as_deref(),
+            Some("ls -la")
+        );
     }
 }
