@@ -148,7 +148,10 @@ impl Guards {
             known_vms: config.vm_names(),
             vms: Mutex::new(HashMap::new()),
             audit,
-            redactor: Redactor::new(config.audit()),
+            redactor: Redactor::new(
+                config.audit(),
+                config.audit().path().is_some() || config.log_verbose(),
+            ),
             verbose: config.log_verbose(),
         }
     }

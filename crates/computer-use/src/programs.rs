@@ -566,9 +566,7 @@ fn git_args(program: &str, args: &[String]) -> Option<Finding> {
     let mut rest = args.iter();
     // Global options come before the subcommand.
     let sub = loop {
-        let Some(arg) = rest.next() else {
-            return None;
-        };
+        let arg = rest.next()?;
         let name = long_name(arg);
         match name {
             "-c" | "--config-env" => {
@@ -637,15 +635,15 @@ fn git_args(program: &str, args: &[String]) -> Option<Finding> {
     }
     for arg in &sub_args {
         let name = long_name(arg);
-        let hit = match (sub, name) {
-            ("rebase", "-x" | "--exec") => true,
-            ("clone" | "ls-remote", "-u" | "--upload-pack") => true,
-            ("fetch" | "pull", "--upload-pack") => true,
-            ("archive", "--exec") => true,
-            ("push", "--receive-pack" | "--exec") => true,
-            (_, "--ext-diff") => true,
-            _ => false,
-        };
+        let hit = matches!(
+            (sub, name),
+            ("rebase", "-x" | "--exec")
+                | ("clone" | "ls-remote", "-u" | "--upload-pack")
+                | ("fetch" | "pull", "--upload-pack")
+                | ("archive", "--exec")
+                | ("push", "--receive-pack" | "--exec")
+                | (_, "--ext-diff")
+        );
         if hit {
             return runs(arg);
         }

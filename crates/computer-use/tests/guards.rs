@@ -664,8 +664,9 @@ async fn audit_log_records_every_call_without_secrets_text_or_images() {
     let dir = scratch("audit");
     let path = dir.join("audit.jsonl");
     let h = Harness::new(&format!(
-        "audit: {{ path: {:?} }}, guards: {{ exec: {{ mode: 'deny', deny: ['rm -rf *'] }} }}",
-        path.display().to_string()
+        "audit: {{ path: {:?}, keyFile: {:?} }}, guards: {{ exec: {{ mode: 'deny', deny: ['rm -rf *'] }} }}",
+        path.display().to_string(),
+        dir.join("audit-key").display().to_string()
     ));
     h.show(PNG_B64);
     let jpeg = format!("/9j/4AAQSkZJRgABAQAAAQABAAD{}", "A".repeat(400));
@@ -736,10 +737,26 @@ async fn audit_log_records_every_call_without_secrets_text_or_images() {
     assert_eq!(lines[0]["tool"], "vm_screenshot");
     assert_eq!(lines[0]["outcome"], "ok");
     assert_eq!(lines[0]["images"], 1);
+    // A keyed hash (HMAC-SHA256 under the per-install key, created mode 0600 where audit.keyFile says), not
+    // the plain SHA-256 prefix a dictionary reverses (SHA-256("hunter2-typed-secret") starts 3ed3e4e2099c20d2).
+    let tag = lines[1]["args"]["text"]["hmac"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         lines[1]["args"],
-        json!({"text": {"redacted": "text", "chars": 20, "sha256": "3ed3e4e2099c20d2"}})
+        json!({"text": {"redacted": "text", "chars": 20, "hmac": tag}})
     );
+    assert!(
+        tag.len() == 16 && tag.chars().all(|c| c.is_ascii_hexdigit()),
+        "{tag}"
+    );
+    assert_ne!(tag, "3ed3e4e2099c20d2");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let key = std::fs::metadata(dir.join("audit-key")).unwrap();
+        assert_eq!(key.permissions().mode() & 0o777, 0o600);
+    }
     assert_eq!(lines[2]["args"]["path"], "/tmp/p.jpg");
     assert_eq!(lines[2]["args"]["content"]["redacted"], "data");
     assert_eq!(lines[3]["args"]["apiKey"], json!({"redacted": "secret"}));

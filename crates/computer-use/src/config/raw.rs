@@ -663,7 +663,8 @@ impl ExecMode {
 }
 
 /// The audit log: one JSON line per tool call. Never contains screenshots or API keys; typed text and
-/// file contents appear as their length and a hash unless `redactText` is false.
+/// file contents appear as their length and a keyed hash unless `redactText` is false; secrets inside any
+/// logged string (commands, URLs, typed text) are scrubbed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct AuditConfig {
@@ -684,6 +685,20 @@ pub struct AuditConfig {
     /// Longer argument strings (e.g. long commands) are cut to this many characters.
     #[schemars(title = "Max value length", range(min = d::AUDIT_MAX_VALUE_CHARS_MIN))]
     pub(super) max_value_chars: u32,
+
+    /// More secrets to scrub from every logged string, as regular expressions (Rust `regex` syntax), on top of
+    /// the built-in ones (authorization headers, password flags, secret-looking `key=value`, URL user-info,
+    /// well-known key formats, PEM keys, JWTs, high-entropy strings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "Extra secret patterns", example = &"corp-[0-9a-f]{32}")]
+    pub(super) redact_patterns: Vec<String>,
+
+    /// Absolute path of the HMAC key for text hashes (created mode 0600 if missing). Default:
+    /// `~/.config/computer-use/audit-key`, deliberately not next to the log, so a copied log cannot be
+    /// dictionary-attacked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "Audit key file", example = &"/etc/computer-use/audit-key")]
+    pub(super) key_file: Option<PathBuf>,
 }
 
 impl Default for AuditConfig {
@@ -693,6 +708,8 @@ impl Default for AuditConfig {
             max_bytes: d::AUDIT_MAX_BYTES,
             redact_text: true,
             max_value_chars: d::AUDIT_MAX_VALUE_CHARS,
+            redact_patterns: Vec::new(),
+            key_file: None,
         }
     }
 }
@@ -716,5 +733,15 @@ impl AuditConfig {
     /// Longest argument string written as is.
     pub fn max_value_chars(&self) -> usize {
         usize::try_from(self.max_value_chars).unwrap_or(usize::MAX)
+    }
+
+    /// Extra secret patterns (regular expressions).
+    pub fn redact_patterns(&self) -> &[String] {
+        &self.redact_patterns
+    }
+
+    /// The HMAC key file, if configured.
+    pub fn key_file(&self) -> Option<&std::path::Path> {
+        self.key_file.as_deref()
     }
 }

@@ -197,6 +197,37 @@ fn check_guards(config: &Config, out: &mut Vec<Problem>) {
             ),
         ));
     }
+    for (i, pattern) in config.audit.redact_patterns.iter().enumerate() {
+        let why = if pattern.is_empty() {
+            Some("is empty; write a regular expression such as \"corp-[0-9a-f]{32}\"".to_owned())
+        } else {
+            regex::Regex::new(pattern).err().map(|e| {
+                format!(
+                    "is not a valid regular expression ({})",
+                    e.to_string().lines().last().unwrap_or_default().trim()
+                )
+            })
+        };
+        if let Some(why) = why {
+            let path = vec![
+                "audit".to_owned(),
+                "redactPatterns".to_owned(),
+                i.to_string(),
+            ];
+            out.push(Problem::new(
+                &path,
+                format!("`{}` = {pattern:?} {why}", show_path(&path)),
+            ));
+        }
+    }
+    if let Some(file) = &config.audit.key_file {
+        check_absolute(
+            &["audit".to_owned(), "keyFile".to_owned()],
+            file,
+            "/etc/computer-use/audit-key",
+            out,
+        );
+    }
     if let Some(path) = &config.audit.path {
         check_absolute(
             &["audit".to_owned(), "path".to_owned()],

@@ -157,7 +157,7 @@ impl ExecPolicy {
             ));
         }
         let normalized = path::normalize(program);
-        if !self.allow.iter().any(|a| *a == normalized) {
+        if !self.allow.contains(&normalized) {
             let allowed = if self.allow.is_empty() {
                 "none (guards.exec.allow is empty)".to_owned()
             } else {
@@ -168,7 +168,7 @@ impl ExecPolicy {
                 format!("`{program}` is not an allowed program. Allowed programs: {allowed}"),
             ));
         }
-        if self.unrestricted.iter().any(|a| *a == normalized) {
+        if self.unrestricted.contains(&normalized) {
             return Ok(());
         }
         if let Some(reason) = programs::launcher_reason(&normalized) {
