@@ -27,6 +27,7 @@ pub mod exec_policy;
 pub mod loops;
 pub mod rate;
 mod screens;
+pub(crate) mod tool_policy;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -44,6 +45,7 @@ use self::audit::{AuditLog, Redacted, Redactor};
 use self::exec_policy::ExecPolicy;
 use self::loops::{ActionKey, LoopGuard, Verdict};
 use self::rate::{Budget, RateGuard};
+use self::tool_policy::ToolPolicy;
 
 /// Which guard refused a call (the audit log's `guard` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,8 @@ pub enum GuardKind {
     Loop,
     /// The exec policy.
     ExecPolicy,
+    /// The tool policy (`tools.allow`/`tools.deny`).
+    ToolPolicy,
 }
 
 impl GuardKind {
@@ -63,6 +67,7 @@ impl GuardKind {
             GuardKind::Rate => "rate",
             GuardKind::Loop => "loop",
             GuardKind::ExecPolicy => "exec_policy",
+            GuardKind::ToolPolicy => "tool_policy",
         }
     }
 }
@@ -109,6 +114,9 @@ pub(crate) struct Note {
 pub struct Guards {
     settings: GuardsConfig,
     exec: ExecPolicy,
+    /// The tool policy per configured VM (unknown names get the top-level one).
+    tools: HashMap<String, ToolPolicy>,
+    default_tools: ToolPolicy,
     clock: Arc<dyn Clock>,
     /// Configured VM names; calls for any other name share one state (they fail in the session anyway).
     known_vms: Vec<String>,
@@ -141,8 +149,18 @@ impl Guards {
             .audit()
             .path()
             .map(|p| AuditLog::new(p.to_path_buf(), config.audit().max_bytes()));
+        let tools = config
+            .vm_names()
+            .into_iter()
+            .map(|vm| {
+                let policy = ToolPolicy::new(config.tool_policy(Some(&vm)));
+                (vm, policy)
+            })
+            .collect();
         Guards {
             exec: ExecPolicy::new(settings.exec()),
+            tools,
+            default_tools: ToolPolicy::new(config.tool_policy(None)),
             settings,
             clock,
             known_vms: config.vm_names(),
@@ -169,6 +187,15 @@ impl Guards {
             logged_args: None,
             refused_by: None,
         }
+    }
+
+    /// Whether the tool `name` exists for the agent on VM `vm` (`tools.allow`/`tools.deny`).
+    pub fn tool_allowed(&self, vm: &str, name: &str) -> bool {
+        self.tool_policy(vm).refusal(name).is_none()
+    }
+
+    fn tool_policy(&self, vm: &str) -> &ToolPolicy {
+        self.tools.get(vm).unwrap_or(&self.default_tools)
     }
 
     /// Whether anyone reads audit lines (the file, or stderr with `logVerbose`).
@@ -215,6 +242,20 @@ impl GuardedCall<'_> {
     /// The tool being called.
     pub fn spec(&self) -> &'static ToolSpec {
         self.spec
+    }
+
+    /// The tool policy: a tool the configuration denies does not exist for the agent, whatever its arguments.
+    pub fn check_tool(&mut self) -> Result<(), ToolError> {
+        match self.guards.tool_policy(&self.vm).refusal(self.spec.name) {
+            None => Ok(()),
+            Some(why) => {
+                let message = format!(
+                    "Tool policy: {} is not available on VM `{}`: {why}; nothing was sent. Use the tools that are listed.",
+                    self.spec.name, self.vm
+                );
+                Err(self.refuse(Refusal::new(GuardKind::ToolPolicy, message)))
+            }
+        }
     }
 
     /// Remembers the arguments for the audit line: the typed arguments (as JSON) once parsed, or the raw

@@ -56,6 +56,9 @@ pub struct McpServer {
     /// Cloned per call with the request's cancellation token.
     base: ToolContext,
     calls: TaskTracker,
+    /// What `tools/list` serves: the catalog less the tools this configuration's policy denies (for the
+    /// server's VM; a call for another agent's VM is judged by that VM's policy when it is made).
+    listed: Arc<Vec<Tool>>,
 }
 
 impl McpServer {
@@ -64,9 +67,15 @@ impl McpServer {
     pub fn new(vms: Arc<Vms>, vm: Option<String>) -> McpServer {
         let mut base = ToolContext::new(vms);
         base.vm = vm;
+        let listed = catalog()
+            .iter()
+            .filter(|t| base.guards.tool_allowed(base.vm_name(), &t.name))
+            .cloned()
+            .collect();
         McpServer {
             base,
             calls: TaskTracker::new(),
+            listed: Arc::new(listed),
         }
     }
 
@@ -128,11 +137,11 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(catalog().to_vec()))
+        Ok(ListToolsResult::with_all_items(self.listed.to_vec()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        catalog().iter().find(|t| t.name == name).cloned()
+        self.listed.iter().find(|t| t.name == name).cloned()
     }
 
     async fn call_tool(

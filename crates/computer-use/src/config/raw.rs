@@ -108,6 +108,12 @@ pub struct Config {
     #[schemars(title = "VM per agent", example = &serde_json::json!({"worker": "default", "worker-lab": "lab"}))]
     pub(super) agent_vms: BTreeMap<String, String>,
 
+    /// Which tools exist for the agent: `allow` and `deny` globs over tool names (`vm_*`, `vm_file_*`). A
+    /// denied tool is not listed (MCP `tools/list`, `computer-use tools`, the OpenClaw plugin) and is refused if
+    /// called. An empty `allow` allows every tool; `deny` wins. A `vms` entry may set its own.
+    #[schemars(title = "Tool policy")]
+    pub(super) tools: ToolPolicyConfig,
+
     /// Checks between the agent and each VM: rate limits, the loop guard and the policy for shell
     /// commands (`vm_exec`, `vm_launch`).
     #[schemars(title = "Guards")]
@@ -225,6 +231,7 @@ impl Default for Config {
             vms: BTreeMap::new(),
             default_vm: None,
             agent_vms: BTreeMap::new(),
+            tools: ToolPolicyConfig::default(),
             guards: GuardsConfig::default(),
             audit: AuditConfig::default(),
             screenshot: ScreenshotConfig::default(),
@@ -236,6 +243,14 @@ impl Config {
     /// The guard settings (rate limits, loop guard, exec policy).
     pub fn guards(&self) -> &GuardsConfig {
         &self.guards
+    }
+
+    /// The tool policy of the VM `vm` (`None`: the default VM): its `vms` entry's `tools` if set, else the
+    /// top-level one.
+    pub fn tool_policy(&self, vm: Option<&str>) -> &ToolPolicyConfig {
+        vm.and_then(|name| self.vms.get(name))
+            .and_then(|e| e.tools.as_ref())
+            .unwrap_or(&self.tools)
     }
 
     /// The audit log settings.
@@ -328,6 +343,38 @@ pub struct VmEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Shared directory")]
     pub(super) shared_dir: Option<PathBuf>,
+
+    /// This VM's tool policy (replaces the top-level `tools` for this VM).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "Tool policy")]
+    pub(super) tools: Option<ToolPolicyConfig>,
+}
+
+/// Globs over tool names: which tools exist for the agent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ToolPolicyConfig {
+    /// Tools that exist (globs, e.g. `vm_screenshot`, `vm_*`); empty: every tool.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "Allowed tools")]
+    pub(super) allow: Vec<String>,
+
+    /// Tools that do not exist even if allowed (globs, e.g. `vm_exec`, `vm_file_*`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "Denied tools")]
+    pub(super) deny: Vec<String>,
+}
+
+impl ToolPolicyConfig {
+    /// Allowed tool globs (empty: all).
+    pub fn allow(&self) -> &[String] {
+        &self.allow
+    }
+
+    /// Denied tool globs.
+    pub fn deny(&self) -> &[String] {
+        &self.deny
+    }
 }
 
 /// cua cloud credentials. The API key is read at connect time from `apiKeyFile` if set, otherwise from

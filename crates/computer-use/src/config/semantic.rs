@@ -75,6 +75,16 @@ pub(super) fn check(config: &Config) -> Vec<Problem> {
         }
     }
     check_guards(config, &mut out);
+    check_tool_globs(&at(&top, "tools"), &config.tools, &mut out);
+    for (name, entry) in &config.vms {
+        if let Some(tools) = &entry.tools {
+            check_tool_globs(
+                &at(&["vms".to_owned(), name.clone()], "tools"),
+                tools,
+                &mut out,
+            );
+        }
+    }
     if let Some(default_vm) = &config.default_vm
         && default_vm != d::DEFAULT_VM
         && !config.vms.contains_key(default_vm)
@@ -269,6 +279,21 @@ pub(super) fn warnings(config: &Config) -> Vec<String> {
         out.push("`guards.exec.mode` is \"deny\" but `guards.exec.deny` is empty: no command will be refused".to_owned());
     }
     out
+}
+
+/// `tools.allow` / `tools.deny` entries must be globs that compile.
+fn check_tool_globs(base: &[String], tools: &super::raw::ToolPolicyConfig, out: &mut Vec<Problem>) {
+    for (list, entries) in [("allow", &tools.allow), ("deny", &tools.deny)] {
+        for (i, glob) in entries.iter().enumerate() {
+            if let Some(why) = exec_patterns::pattern_problem(glob) {
+                let path = at(&at(base, list), &i.to_string());
+                out.push(Problem::new(
+                    &path,
+                    format!("`{}` = {glob:?} {why}", show_path(&path)),
+                ));
+            }
+        }
+    }
 }
 
 const SHARED_DIR_EXAMPLE: &str = "/Users/me/.openclaw/workspaces/main/vm-shared";

@@ -28,6 +28,10 @@ pub(super) async fn guarded<T: TypedTool>(
     raw: Value,
 ) -> Result<ToolOutput, ToolError> {
     let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC);
+    if let Err(refusal) = guarded.check_tool() {
+        guarded.log_args(&raw);
+        return guarded.finish(Err(refusal));
+    }
     let mut args = match parse_args::<T::Args>(T::SPEC.name, raw.clone()) {
         Ok(args) => args,
         Err(e) => {
