@@ -22,6 +22,7 @@
 //! [`crate::tools::ToolContext`] per face and clone it per call (a fresh context would start with fresh
 //! budgets). Time comes from a [`Clock`] so tests can use a [`crate::clock::FakeClock`].
 
+pub mod approval;
 pub mod audit;
 pub mod exec_policy;
 pub mod loops;
@@ -41,6 +42,7 @@ use crate::config::{Config, GuardsConfig};
 use crate::result::{Content, ToolError, ToolOutput};
 use crate::spec::{ExecRequest, ToolKind, ToolSpec};
 
+use self::approval::{ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver};
 use self::audit::{AuditLog, Redacted, Redactor};
 use self::exec_policy::ExecPolicy;
 use self::loops::{ActionKey, LoopGuard, Verdict};
@@ -58,6 +60,8 @@ pub enum GuardKind {
     ExecPolicy,
     /// The tool policy (`tools.allow`/`tools.deny`).
     ToolPolicy,
+    /// Human approval (`guards.approval`): declined, unanswered, or nobody to ask.
+    Approval,
 }
 
 impl GuardKind {
@@ -68,6 +72,7 @@ impl GuardKind {
             GuardKind::Loop => "loop",
             GuardKind::ExecPolicy => "exec_policy",
             GuardKind::ToolPolicy => "tool_policy",
+            GuardKind::Approval => "approval",
         }
     }
 }
@@ -114,6 +119,7 @@ pub(crate) struct Note {
 pub struct Guards {
     settings: GuardsConfig,
     exec: ExecPolicy,
+    approval: ApprovalPolicy,
     /// The tool policy per configured VM (unknown names get the top-level one).
     tools: HashMap<String, ToolPolicy>,
     default_tools: ToolPolicy,
@@ -159,6 +165,7 @@ impl Guards {
             .collect();
         Guards {
             exec: ExecPolicy::new(settings.exec()),
+            approval: ApprovalPolicy::new(settings.approval()),
             tools,
             default_tools: ToolPolicy::new(config.tool_policy(None)),
             settings,
@@ -186,6 +193,7 @@ impl Guards {
             state: None,
             logged_args: None,
             refused_by: None,
+            outside_allowlist: None,
         }
     }
 
@@ -236,6 +244,8 @@ pub struct GuardedCall<'g> {
     logged_args: Option<Redacted>,
     /// The guard that refused the call, if one did.
     refused_by: Option<GuardKind>,
+    /// The allowlist's refusal of a command that goes to a person instead (`approval.exec: outsideAllowlist`).
+    outside_allowlist: Option<String>,
 }
 
 impl GuardedCall<'_> {
@@ -276,7 +286,85 @@ impl GuardedCall<'_> {
                 }));
                 Ok(())
             }
+            Err(refused) if refused.approvable && self.guards.approval.asks_outside_allowlist() => {
+                self.outside_allowlist = Some(refused.refusal.message);
+                Ok(())
+            }
             Err(refused) => Err(self.refuse(refused.refusal)),
+        }
+    }
+
+    /// Human approval: if `guards.approval` says this call (typed arguments `args`) needs a person, asks
+    /// `approver` and waits up to `timeoutSecs` (or until `cancel`). Anything but an approval refuses the call.
+    pub async fn approve(
+        &mut self,
+        args: &Value,
+        approver: Option<&dyn Approver>,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> Result<(), ToolError> {
+        let guards = self.guards;
+        let mut reasons = guards.approval.reasons(self.spec, args);
+        if let Some(refusal) = &self.outside_allowlist {
+            reasons.push(format!("the exec allowlist refuses it ({refusal})"));
+        }
+        if reasons.is_empty() {
+            return Ok(());
+        }
+        let shown = guards.redactor.scrub_text(&args.to_string());
+        let request = ApprovalRequest {
+            tool: self.spec.name,
+            vm: self.vm.clone(),
+            title: approval::cut(&format!("Approve {} on VM {}", self.spec.name, self.vm), 80),
+            description: approval::cut(
+                &guards.redactor.scrub_text(&format!(
+                    "{} {} on VM `{}`. Needs approval because {}.",
+                    self.spec.name,
+                    approval::cut(&shown, 300),
+                    self.vm,
+                    reasons.join("; ")
+                )),
+                500,
+            ),
+        };
+        let refused = |this: &mut Self, why: String| {
+            Err(this.refuse(Refusal::new(
+                GuardKind::Approval,
+                format!(
+                    "Approval: {} was not run: {why}; nothing was sent.",
+                    this.spec.name
+                ),
+            )))
+        };
+        let Some(approver) = approver else {
+            return refused(
+                self,
+                format!(
+                    "it needs a person's approval ({}), and this face cannot ask anyone. Use a face that asks (an MCP client with elicitation, the OpenClaw plugin), or change guards.approval",
+                    reasons.join("; ")
+                ),
+            );
+        };
+        let timeout = guards.approval.timeout();
+        let decision = tokio::select! {
+            d = tokio::time::timeout(timeout, approver.approve(&request)) => d,
+            _ = cancel.cancelled() => Ok(ApprovalDecision::Declined("the caller cancelled the call while it waited for approval".to_owned())),
+        };
+        match decision {
+            Ok(ApprovalDecision::Approved) => Ok(()),
+            Ok(ApprovalDecision::Declined(why)) => {
+                refused(self, format!("the person asked declined ({why})"))
+            }
+            Ok(ApprovalDecision::Unavailable(why)) => refused(
+                self,
+                format!("it needs a person's approval, but nobody could be asked: {why}"),
+            ),
+            Err(_) => refused(
+                self,
+                format!(
+                    "nobody approved it within {} s (guards.approval.timeoutSecs)",
+                    timeout.as_secs()
+                ),
+            ),
         }
     }
 

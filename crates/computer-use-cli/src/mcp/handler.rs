@@ -22,6 +22,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 use tokio_util::task::TaskTracker;
 
+use crate::mcp::approval::ElicitationApprover;
 use crate::mcp::convert;
 
 /// The `_meta` key naming the agent a call is made for (the OpenClaw plugin sets it from the calling agent's
@@ -155,6 +156,10 @@ impl ServerHandler for McpServer {
         let agent = agent_of(request.meta.as_ref(), &context);
         let mut ctx = self.base.clone().for_agent(agent.as_deref());
         ctx.cancel = context.ct.clone();
+        // A call `guards.approval` names is put to this client's user (elicitation).
+        ctx.approver = Some(std::sync::Arc::new(ElicitationApprover {
+            peer: context.peer.clone(),
+        }));
         let started = Instant::now();
         let result = tools::call(&ctx, &name, args).await;
         // Arguments are never logged: typed text may be a password.

@@ -431,6 +431,86 @@ pub struct GuardsConfig {
     /// Which shell commands `vm_exec` and `vm_launch` may run.
     #[schemars(title = "Exec policy")]
     pub(super) exec: ExecConfig,
+
+    /// Calls that need a person's approval before anything is sent: the face asks (MCP: elicitation; a face
+    /// that cannot ask refuses). No answer within `timeoutSecs` is a refusal.
+    #[schemars(title = "Human approval")]
+    pub(super) approval: ApprovalConfig,
+}
+
+/// When a shell command needs a person's approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ApprovalExec {
+    /// Never because of the exec policy.
+    #[default]
+    Never,
+    /// Commands the allowlist refuses go to a person instead (deny patterns still refuse).
+    OutsideAllowlist,
+    /// Every `vm_exec` and `vm_launch` call.
+    Always,
+}
+
+/// What needs a person's approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ApprovalConfig {
+    /// Tools every call of which needs approval (globs over tool names, e.g. `vm_file_write`, `vm_exec`).
+    #[schemars(title = "Tools needing approval")]
+    pub(super) tools: Vec<String>,
+
+    /// Shell commands: `never`, `outsideAllowlist` (what the allowlist refuses is asked about instead) or
+    /// `always`.
+    #[schemars(title = "Commands needing approval")]
+    pub(super) exec: ApprovalExec,
+
+    /// Key combinations that need approval (globs over the combination as written, lower case, e.g.
+    /// `ctrl+alt+*`, `cmd+q`).
+    #[schemars(title = "Keys needing approval")]
+    pub(super) keys: Vec<String>,
+
+    /// Every call that writes a file in the VM.
+    #[schemars(title = "File writes need approval")]
+    pub(super) file_writes: bool,
+
+    /// Seconds to wait for the answer; no answer is a refusal.
+    #[schemars(title = "Approval timeout (s)", range(min = 1, max = 600))]
+    pub(super) timeout_secs: u64,
+}
+
+impl Default for ApprovalConfig {
+    fn default() -> Self {
+        Self {
+            tools: Vec::new(),
+            exec: ApprovalExec::Never,
+            keys: Vec::new(),
+            file_writes: false,
+            timeout_secs: 120,
+        }
+    }
+}
+
+impl ApprovalConfig {
+    /// Tool globs.
+    pub fn tools(&self) -> &[String] {
+        &self.tools
+    }
+    /// Shell commands.
+    pub fn exec(&self) -> ApprovalExec {
+        self.exec
+    }
+    /// Key globs.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+    /// File writes.
+    pub fn file_writes(&self) -> bool {
+        self.file_writes
+    }
+    /// The timeout.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout_secs)
+    }
 }
 
 impl GuardsConfig {
@@ -447,6 +527,11 @@ impl GuardsConfig {
     /// Exec policy settings.
     pub fn exec(&self) -> &ExecConfig {
         &self.exec
+    }
+
+    /// What needs a person's approval.
+    pub fn approval(&self) -> &ApprovalConfig {
+        &self.approval
     }
 }
 

@@ -238,6 +238,29 @@ fn check_guards(config: &Config, out: &mut Vec<Problem>) {
             out,
         );
     }
+    let approval = &config.guards.approval;
+    for (list, entries) in [("tools", &approval.tools), ("keys", &approval.keys)] {
+        for (i, glob) in entries.iter().enumerate() {
+            if let Some(why) = exec_patterns::pattern_problem(glob) {
+                let path = vec![
+                    "guards".to_owned(),
+                    "approval".to_owned(),
+                    list.to_owned(),
+                    i.to_string(),
+                ];
+                out.push(Problem::new(
+                    &path,
+                    format!("`{}` = {glob:?} {why}", show_path(&path)),
+                ));
+            }
+        }
+    }
+    if approval.exec == super::raw::ApprovalExec::OutsideAllowlist && mode != ExecMode::Allowlist {
+        out.push(Problem::new(
+            &["guards".to_owned(), "approval".to_owned(), "exec".to_owned()],
+            "`guards.approval.exec` is \"outsideAllowlist\" but `guards.exec.mode` is not \"allowlist\": set `mode: \"allowlist\"` (or use `exec: \"always\"`)",
+        ));
+    }
     if let Some(path) = &config.audit.path {
         check_absolute(
             &["audit".to_owned(), "path".to_owned()],

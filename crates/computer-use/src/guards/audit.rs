@@ -160,6 +160,11 @@ impl Redactor {
         }
     }
 
+    /// `text` with secrets scrubbed (for approval prompts, which chat surfaces show and log).
+    pub(crate) fn scrub_text(&self, text: &str) -> String {
+        self.scrubber.scrub(text)
+    }
+
     /// The arguments as they may be logged.
     pub(crate) fn redact_args(&self, args: &Value) -> Redacted {
         let mut removed = Vec::new();

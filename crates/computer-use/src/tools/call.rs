@@ -1,5 +1,5 @@
 //! The one path of a tool call, whichever face it comes from: find the tool → parse its typed arguments →
-//! guards on the typed call (exec policy, loop guard, rate limit) → run → finish (screen bookkeeping,
+//! guards on the typed call (tool policy, exec policy, human approval, loop guard, rate limit) → run → finish (screen bookkeeping,
 //! warnings, audit line). A reviewer following a call from MCP, the CLI or the OpenClaw shim arrives here.
 
 use serde_json::Value;
@@ -47,6 +47,12 @@ pub(super) async fn guarded<T: TypedTool>(
     }
     let typed = typed_json(&args, raw);
     guarded.log_args(&typed);
+    if let Err(refusal) = guarded
+        .approve(&typed, ctx.approver.as_deref(), &ctx.cancel)
+        .await
+    {
+        return guarded.finish(Err(refusal));
+    }
     if let Err(refusal) = guarded.admit(&typed) {
         return guarded.finish(Err(refusal));
     }
