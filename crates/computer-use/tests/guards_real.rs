@@ -243,5 +243,8 @@ async fn a_batch_closing_screenshot_spends_the_screenshot_budget_and_is_refused_
         "a screenshot over the budget was returned: {out:?}"
     );
     let why = out.details["screenshotError"].as_str().unwrap_or_default();
-    assert!(why.starts_with("Rate limit:") && why.contains("screenshots per minute"), "{out:?}");
+    assert!(
+        why.starts_with("Rate limit:") && why.contains("screenshots per minute"),
+        "{out:?}"
+    );
 }
