@@ -76,8 +76,12 @@ function isExecutable(file) {
   }
 }
 
-/** Runs `computer-use tools --json` once per binary build; returns `{bin, tools}` or throws with a reason. */
-function loadCatalog() {
+/**
+ * Runs `computer-use tools --json --plugin-config <config>` once per binary build and plugin config; returns
+ * `{bin, tools}` or throws with a reason. The binary applies the config's tool policy (`tools.allow`/`deny`), so a
+ * denied tool is never registered: the policy lives in Rust only.
+ */
+function loadCatalog(configJson) {
   const bin = resolveBinary();
   if (!bin) {
     const wanted = process.env.COMPUTER_USE_BIN
@@ -85,11 +89,11 @@ function loadCatalog() {
       : "the `computer-use` binary was not found (COMPUTER_USE_BIN, PATH, target/release, target/debug)";
     throw new Error(`${wanted}; ${BUILD_HINT}`);
   }
-  const key = `${bin}:${statSync(bin).mtimeMs}`;
+  const key = `${bin}:${statSync(bin).mtimeMs}:${configJson}`;
   if (state.catalog?.key === key) return state.catalog;
   let stdout;
   try {
-    stdout = execFileSync(bin, ["tools", "--json"], {
+    stdout = execFileSync(bin, ["tools", "--json", "--plugin-config", configJson], {
       encoding: "utf8",
       timeout: LIST_TIMEOUT_MS,
       stdio: ["ignore", "pipe", "pipe"],
@@ -250,14 +254,14 @@ const plugin = {
   description: "vm_* tools that drive a VM desktop through cua-computer-server, served by the computer-use binary",
   register(api) {
     state.logger = api.logger ?? console;
+    const configJson = JSON.stringify(pluginConfigOf(api));
     let catalog;
     try {
-      catalog = loadCatalog();
+      catalog = loadCatalog(configJson);
     } catch (err) {
       state.logger.error?.(`[${PLUGIN_ID}] no vm_* tools registered: ${err.message}`);
       return;
     }
-    const configJson = JSON.stringify(pluginConfigOf(api));
     // A factory per tool, so each agent's instance carries its id (`ctx.agentId`) to the binary; `name` lets
     // the gateway check the names against the manifest's contracts.tools without calling the factory.
     for (const tool of catalog.tools) {

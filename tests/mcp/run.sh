@@ -4,7 +4,7 @@
 # (Xvfb + openbox + the real cua-computer-server, started with `computer-use vm up`), and the tests check the
 # effects on that desktop (pointer position, files the shell wrote), not just the replies.
 #
-# Usage: tests/mcp/run.sh [stdio|http]...     (default: both)
+# Usage: tests/mcp/run.sh [stdio|http|approval]...     (default: all three)
 #        tests/mcp/run.sh --install           only create (or reuse) the client's venv and print MCP_VENV=<path>
 #
 # Environment:
@@ -31,9 +31,9 @@ if [[ "${1:-}" == --install ]]; then
 	[[ $# -eq 0 ]] || die "--install takes no other arguments"
 fi
 suites=("$@")
-[[ ${#suites[@]} -gt 0 ]] || suites=(stdio http)
+[[ ${#suites[@]} -gt 0 ]] || suites=(stdio http approval)
 for s in "${suites[@]}"; do
-	[[ "$s" == stdio || "$s" == http ]] || die "unknown suite '$s' (use stdio and/or http)"
+	[[ "$s" == stdio || "$s" == http || "$s" == approval ]] || die "unknown suite '$s' (use stdio, http and/or approval)"
 done
 
 # ---------------------------------------------------------------------------------------------------------

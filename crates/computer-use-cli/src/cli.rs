@@ -116,9 +116,12 @@ pub enum Command {
     /// Serve the vm_* tools over MCP: on stdio for a client that spawns us, or on streamable HTTP at /mcp.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
-    /// List the vm_* tools and their arguments (no VM contact); --json prints their schemas.
-    #[command(after_help = "Example:\n  computer-use tools\n  computer-use tools --json")]
-    Tools,
+    /// List the vm_* tools and their arguments (no VM contact); --json prints their schemas. Tools the
+    /// configuration's tool policy (`tools.allow`/`tools.deny`) denies are left out.
+    #[command(
+        after_help = "Example:\n  computer-use tools\n  computer-use tools --json --config computer-use.json5\n  computer-use tools --json --plugin-config '{\"tools\":{\"deny\":[\"vm_exec\"]}}'"
+    )]
+    Tools(ToolsArgs),
     /// Check the whole deployment (Lume, VM, server, screenshot, shared directory, latency) and the security
     /// posture of openclaw.json; exits 1 when any check fails.
     #[command(after_help = DOCTOR_HELP)]
@@ -188,6 +191,14 @@ Examples:
 HTTP binds loopback unless told otherwise; any other address needs a bearer token (clients send
 `Authorization: Bearer TOKEN`). The bound address is printed on stderr. No VM is contacted until the first
 tool call.";
+
+/// Where `tools` reads the configuration whose tool policy it applies.
+#[derive(Debug, Args)]
+pub struct ToolsArgs {
+    /// The OpenClaw plugin config object, as JSON (what the OpenClaw shim passes), instead of --config.
+    #[arg(long, value_name = "JSON")]
+    pub plugin_config: Option<String>,
+}
 
 /// How `serve` talks to its client.
 #[derive(Debug, Args)]

@@ -232,3 +232,79 @@ fn a_runaway_loop_through_mcp_is_warned_then_refused_at_the_configured_count() {
     assert!(other["result"]["isError"] != true, "{other}");
     server.stop();
 }
+
+/// The tool policy in the core, seen from the MCP face: a configuration that denies tools makes `tools/list`
+/// leave them out (the same list `computer-use tools --json --plugin-config` prints for the OpenClaw plugin), and
+/// a call of a denied tool is refused before the VM is contacted.
+#[test]
+fn a_denied_tool_is_not_listed_and_is_refused_if_called() {
+    let vm = TcpListener::bind("127.0.0.1:0").unwrap();
+    vm.set_nonblocking(true).unwrap();
+    let url = format!("ws://{}/ws", vm.local_addr().unwrap());
+    let plugin = json!({
+        "provider": "url",
+        "serverUrl": url,
+        "tools": {"allow": ["vm_*"], "deny": ["vm_exec", "vm_file_*"]},
+    })
+    .to_string();
+    let (mut server, _) =
+        Server::spawn_with(&["serve", "--stdio", "--plugin-config", &plugin], &[]);
+    server.request(1, "initialize", initialize());
+    server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let listed = server.request(2, "tools/list", json!({}));
+    let names: Vec<&str> = listed["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"vm_screenshot"), "{names:?}");
+    for denied in ["vm_exec", "vm_file_read", "vm_file_write", "vm_file_list"] {
+        assert!(!names.contains(&denied), "{denied} is listed: {names:?}");
+    }
+    let out = Command::new(BIN)
+        .args(["tools", "--json", "--plugin-config", &plugin])
+        .env_remove("COMPUTER_USE_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        cli["tools"], listed["result"]["tools"],
+        "the CLI and MCP list different tools"
+    );
+
+    let refused = server.request(
+        3,
+        "tools/call",
+        json!({"name": "vm_exec", "arguments": {"command": "touch /tmp/never"}}),
+    );
+    let result = &refused["result"];
+    assert_eq!(result["isError"], true, "{refused}");
+    assert_eq!(
+        result["structuredContent"]["message"],
+        "Tool policy: vm_exec is not available on VM `default`: it is denied by tools.deny[0] `vm_exec`; nothing was sent. Use the tools that are listed.",
+        "{refused}"
+    );
+    // A denied tool inside a batch is refused the same way.
+    let batch = server.request(
+        4,
+        "tools/call",
+        json!({"name": "vm_batch", "arguments": {"actions": [{"tool": "vm_file_read", "args": {"path": "/etc/hostname"}}]}}),
+    );
+    assert!(
+        batch["result"]["structuredContent"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Tool policy: vm_file_read is not available")),
+        "{batch}"
+    );
+    server.stop();
+    match vm.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("a refused call contacted the VM: {other:?}"),
+    }
+}

@@ -67,8 +67,9 @@ pub use defaults::{
 pub use env::EnvOverride;
 pub use error::{ConfigError, Problem};
 pub use raw::{
-    AuditConfig, Cloud, Config, ExecConfig, ExecMode, GuardsConfig, ImageFormatKind, LoopConfig,
-    ProviderKind, RateConfig, ScreenshotConfig, VmEntry,
+    ApprovalConfig, ApprovalExec, AuditConfig, Cloud, Config, ExecConfig, ExecMode, GuardsConfig,
+    ImageFormatKind, LoopConfig, ProviderKind, RateConfig, ScreenshotConfig, ToolPolicyConfig,
+    VmEntry,
 };
 pub use resolve::{Provider, VmTarget};
 pub use secret::{CloudCredentials, Secret};

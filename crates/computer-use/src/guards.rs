@@ -22,11 +22,13 @@
 //! [`crate::tools::ToolContext`] per face and clone it per call (a fresh context would start with fresh
 //! budgets). Time comes from a [`Clock`] so tests can use a [`crate::clock::FakeClock`].
 
+pub mod approval;
 pub mod audit;
 pub mod exec_policy;
 pub mod loops;
 pub mod rate;
 mod screens;
+pub(crate) mod tool_policy;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -40,10 +42,12 @@ use crate::config::{Config, GuardsConfig};
 use crate::result::{Content, ToolError, ToolOutput};
 use crate::spec::{ExecRequest, ToolKind, ToolSpec};
 
+use self::approval::{ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver};
 use self::audit::{AuditLog, Redacted, Redactor};
 use self::exec_policy::ExecPolicy;
 use self::loops::{ActionKey, LoopGuard, Verdict};
 use self::rate::{Budget, RateGuard};
+use self::tool_policy::ToolPolicy;
 
 /// Which guard refused a call (the audit log's `guard` field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +58,10 @@ pub enum GuardKind {
     Loop,
     /// The exec policy.
     ExecPolicy,
+    /// The tool policy (`tools.allow`/`tools.deny`).
+    ToolPolicy,
+    /// Human approval (`guards.approval`): declined, unanswered, or nobody to ask.
+    Approval,
 }
 
 impl GuardKind {
@@ -63,6 +71,8 @@ impl GuardKind {
             GuardKind::Rate => "rate",
             GuardKind::Loop => "loop",
             GuardKind::ExecPolicy => "exec_policy",
+            GuardKind::ToolPolicy => "tool_policy",
+            GuardKind::Approval => "approval",
         }
     }
 }
@@ -109,6 +119,10 @@ pub(crate) struct Note {
 pub struct Guards {
     settings: GuardsConfig,
     exec: ExecPolicy,
+    approval: ApprovalPolicy,
+    /// The tool policy per configured VM (unknown names get the top-level one).
+    tools: HashMap<String, ToolPolicy>,
+    default_tools: ToolPolicy,
     clock: Arc<dyn Clock>,
     /// Configured VM names; calls for any other name share one state (they fail in the session anyway).
     known_vms: Vec<String>,
@@ -141,14 +155,28 @@ impl Guards {
             .audit()
             .path()
             .map(|p| AuditLog::new(p.to_path_buf(), config.audit().max_bytes()));
+        let tools = config
+            .vm_names()
+            .into_iter()
+            .map(|vm| {
+                let policy = ToolPolicy::new(config.tool_policy(Some(&vm)));
+                (vm, policy)
+            })
+            .collect();
         Guards {
             exec: ExecPolicy::new(settings.exec()),
+            approval: ApprovalPolicy::new(settings.approval()),
+            tools,
+            default_tools: ToolPolicy::new(config.tool_policy(None)),
             settings,
             clock,
             known_vms: config.vm_names(),
             vms: Mutex::new(HashMap::new()),
             audit,
-            redactor: Redactor::new(config.audit()),
+            redactor: Redactor::new(
+                config.audit(),
+                config.audit().path().is_some() || config.log_verbose(),
+            ),
             verbose: config.log_verbose(),
         }
     }
@@ -165,7 +193,17 @@ impl Guards {
             state: None,
             logged_args: None,
             refused_by: None,
+            outside_allowlist: None,
         }
+    }
+
+    /// Whether the tool `name` exists for the agent on VM `vm` (`tools.allow`/`tools.deny`).
+    pub fn tool_allowed(&self, vm: &str, name: &str) -> bool {
+        self.tool_policy(vm).refusal(name).is_none()
+    }
+
+    fn tool_policy(&self, vm: &str) -> &ToolPolicy {
+        self.tools.get(vm).unwrap_or(&self.default_tools)
     }
 
     /// Whether anyone reads audit lines (the file, or stderr with `logVerbose`).
@@ -206,12 +244,28 @@ pub struct GuardedCall<'g> {
     logged_args: Option<Redacted>,
     /// The guard that refused the call, if one did.
     refused_by: Option<GuardKind>,
+    /// The allowlist's refusal of a command that goes to a person instead (`approval.exec: outsideAllowlist`).
+    outside_allowlist: Option<String>,
 }
 
 impl GuardedCall<'_> {
     /// The tool being called.
     pub fn spec(&self) -> &'static ToolSpec {
         self.spec
+    }
+
+    /// The tool policy: a tool the configuration denies does not exist for the agent, whatever its arguments.
+    pub fn check_tool(&mut self) -> Result<(), ToolError> {
+        match self.guards.tool_policy(&self.vm).refusal(self.spec.name) {
+            None => Ok(()),
+            Some(why) => {
+                let message = format!(
+                    "Tool policy: {} is not available on VM `{}`: {why}; nothing was sent. Use the tools that are listed.",
+                    self.spec.name, self.vm
+                );
+                Err(self.refuse(Refusal::new(GuardKind::ToolPolicy, message)))
+            }
+        }
     }
 
     /// Remembers the arguments for the audit line: the typed arguments (as JSON) once parsed, or the raw
@@ -232,7 +286,85 @@ impl GuardedCall<'_> {
                 }));
                 Ok(())
             }
-            Err(refusal) => Err(self.refuse(refusal)),
+            Err(refused) if refused.approvable && self.guards.approval.asks_outside_allowlist() => {
+                self.outside_allowlist = Some(refused.refusal.message);
+                Ok(())
+            }
+            Err(refused) => Err(self.refuse(refused.refusal)),
+        }
+    }
+
+    /// Human approval: if `guards.approval` says this call (typed arguments `args`) needs a person, asks
+    /// `approver` and waits up to `timeoutSecs` (or until `cancel`). Anything but an approval refuses the call.
+    pub async fn approve(
+        &mut self,
+        args: &Value,
+        approver: Option<&dyn Approver>,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> Result<(), ToolError> {
+        let guards = self.guards;
+        let mut reasons = guards.approval.reasons(self.spec, args);
+        if let Some(refusal) = &self.outside_allowlist {
+            reasons.push(format!("the exec allowlist refuses it ({refusal})"));
+        }
+        if reasons.is_empty() {
+            return Ok(());
+        }
+        let shown = guards.redactor.scrub_text(&args.to_string());
+        let request = ApprovalRequest {
+            tool: self.spec.name,
+            vm: self.vm.clone(),
+            title: approval::cut(&format!("Approve {} on VM {}", self.spec.name, self.vm), 80),
+            description: approval::cut(
+                &guards.redactor.scrub_text(&format!(
+                    "{} {} on VM `{}`. Needs approval because {}.",
+                    self.spec.name,
+                    approval::cut(&shown, 300),
+                    self.vm,
+                    reasons.join("; ")
+                )),
+                500,
+            ),
+        };
+        let refused = |this: &mut Self, why: String| {
+            Err(this.refuse(Refusal::new(
+                GuardKind::Approval,
+                format!(
+                    "Approval: {} was not run: {why}; nothing was sent.",
+                    this.spec.name
+                ),
+            )))
+        };
+        let Some(approver) = approver else {
+            return refused(
+                self,
+                format!(
+                    "it needs a person's approval ({}), and this face cannot ask anyone. Use a face that asks (an MCP client with elicitation, the OpenClaw plugin), or change guards.approval",
+                    reasons.join("; ")
+                ),
+            );
+        };
+        let timeout = guards.approval.timeout();
+        let decision = tokio::select! {
+            d = tokio::time::timeout(timeout, approver.approve(&request)) => d,
+            _ = cancel.cancelled() => Ok(ApprovalDecision::Declined("the caller cancelled the call while it waited for approval".to_owned())),
+        };
+        match decision {
+            Ok(ApprovalDecision::Approved) => Ok(()),
+            Ok(ApprovalDecision::Declined(why)) => {
+                refused(self, format!("the person asked declined ({why})"))
+            }
+            Ok(ApprovalDecision::Unavailable(why)) => refused(
+                self,
+                format!("it needs a person's approval, but nobody could be asked: {why}"),
+            ),
+            Err(_) => refused(
+                self,
+                format!(
+                    "nobody approved it within {} s (guards.approval.timeoutSecs)",
+                    timeout.as_secs()
+                ),
+            ),
         }
     }
 

@@ -10,6 +10,7 @@
 //! - [`spec`] — each tool's facts (kind, effect, batching, server commands, annotations): one home each.
 //! - [`result`] — what a call returns: content and details, or a classified error with its hint.
 //! - [`guards`] — between the tools and the sessions: rate limit, loop guard, exec policy, audit log.
+//! - [`programs`] — which guest programs run other programs (the exec allowlist's table, with reasons).
 //! - [`hint`] — [`Hinted`]: every error's message and its hint (what to do) apart, for faces that show the fix
 //!   on its own.
 //! - [`clock`] — monotonic time, fakeable in tests.
@@ -24,6 +25,7 @@ pub mod clock;
 pub mod config;
 pub mod guards;
 pub mod hint;
+pub mod programs;
 pub mod result;
 pub mod spec;
 pub mod tools;

@@ -36,7 +36,7 @@ pub use args::parse_args;
 pub use call::call;
 pub use capture::{Captured, capture};
 pub use context::{Space, ToolContext};
-pub use registry::{ToolInfo, find, list, registry};
+pub use registry::{ToolInfo, find, list, list_for, registry};
 
 use std::future::Future;
 use std::pin::Pin;

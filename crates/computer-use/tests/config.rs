@@ -496,7 +496,7 @@ fn unknown_keys_and_values_list_what_is_allowed() {
         {vmname: 'x'} => unknown key `vmname` (did you mean `vmName`?) && allowed keys: agentVms, audit, cloud, commandTimeoutMs, connectTimeoutMs, defaultVm, guards, && vmName, vms, wsPath
         {totallyNew: 1} => unknown key `totallyNew`; allowed keys:
         # Inside a VM entry, the entry is named; timeouts are top-level only.
-        {vms: {mac2: {vmName: 'b', port: 5000}}} => `vms.mac2`: unknown key `port` && allowed keys: cloud, lumeApiUrl, provider, serverPort, serverUrl, sharedDir, tls, vmName, wsPath
+        {vms: {mac2: {vmName: 'b', port: 5000}}} => `vms.mac2`: unknown key `port` && allowed keys: cloud, lumeApiUrl, provider, serverPort, serverUrl, sharedDir, tls, tools, vmName, wsPath
         {vms: {mac2: {connectTimeoutMs: 1000}}} => `vms.mac2`: unknown key `connectTimeoutMs`
         {cloud: {}} => `cloud` is missing the required key `containerName`
         {vms: {c: {cloud: {apiKeyEnv: 'K'}}}} => `vms.c.cloud` is missing the required key `containerName`

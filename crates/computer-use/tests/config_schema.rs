@@ -20,13 +20,19 @@ const EVERY_KEY: &str = r#"{
             loop: { enabled: true, repeatWarn: 2, repeatRefuse: 3, alternationWarn: 4,
                     alternationRefuse: 6, identicalScreenshotsWarn: 2, identicalScreenshotsRefuse: 3,
                     windowMs: 1000 },
-            exec: { mode: 'allowlist', allow: ['ls'], deny: ['rm *'], maxTimeoutSecs: 5 } },
-  audit: { path: '/a.jsonl', maxBytes: 4096, redactText: false, maxValueChars: 16 },
+            exec: { mode: 'allowlist', allow: ['ls', 'sh'], unrestricted: ['sh'], deny: ['rm *'],
+                    maxTimeoutSecs: 5 },
+            approval: { tools: ['vm_exec'], exec: 'outsideAllowlist', keys: ['ctrl+alt+*'], fileWrites: true,
+                        timeoutSecs: 30 } },
+  tools: { allow: ['vm_*'], deny: ['vm_exec'] },
+  audit: { path: '/a.jsonl', maxBytes: 4096, redactText: false, maxValueChars: 16,
+           redactPatterns: ['corp-[0-9]+'], keyFile: '/k2' },
   screenshot: { encoding: 'webp', quality: 60, captureQuality: 85, maxLongEdge: 1000, maxPixels: 500000 },
   agentVms: { worker: 'x' },
   vms: { x: { provider: 'url', vmName: 'b', lumeApiUrl: 'http://h:7777', serverPort: 1,
               serverUrl: 'ws://h:1/ws', wsPath: '/ws', tls: false, sharedDir: '/t',
-              cloud: { containerName: 'd', apiKeyEnv: 'K', apiKeyFile: '/k' } } },
+              cloud: { containerName: 'd', apiKeyEnv: 'K', apiKeyFile: '/k' },
+              tools: { deny: ['vm_type'] } } },
 }"#;
 
 fn keys(value: &Value) -> BTreeSet<String> {
@@ -48,7 +54,7 @@ fn schema_has_exactly_the_types_keys() {
         keys(&schema["properties"]["cloud"]["properties"]),
         keys(&full["cloud"])
     );
-    for section in ["rate", "loop", "exec"] {
+    for section in ["rate", "loop", "exec", "approval"] {
         assert_eq!(
             keys(&schema["properties"]["guards"]["properties"][section]["properties"]),
             keys(&full["guards"][section]),
@@ -63,7 +69,7 @@ fn schema_has_exactly_the_types_keys() {
         keys(&schema["properties"]["screenshot"]["properties"]),
         keys(&full["screenshot"])
     );
-    assert_eq!(keys(&full).len(), 20);
+    assert_eq!(keys(&full).len(), 21);
 }
 
 #[test]

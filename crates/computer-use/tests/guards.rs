@@ -489,30 +489,45 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
     );
     plain(h.call("vm_launch", json!({"app": "xterm"})).await);
     assert_eq!(h.runs(), 5);
+    // What reaches the tool is the judged argv re-quoted: the shell reads back exactly those words.
+    plain(
+        h.call(
+            "vm_exec",
+            json!({"command": "ls\t -la  \"a b\" c\\ d '$x' \"-exec\""}),
+        )
+        .await,
+    );
+    assert_eq!(h.last_args()["command"], "ls -la 'a b' 'c d' '$x' -exec");
+    plain(
+        h.call("vm_launch", json!({"app": "xterm  -geometry '80x24'"}))
+            .await,
+    );
+    assert_eq!(h.last_args()["app"], "xterm -geometry 80x24");
+    assert_eq!(h.runs(), 7);
     let cases = [
         (
             json!({"command": "curl http://example.com"}),
-            "Exec policy (allowlist): the command was not run: `curl` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git.",
+            "Exec policy (allowlist): the command was not run: `curl` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git (rule: not-allowed).",
         ),
         (
             json!({"command": "ls; rm -rf /"}),
-            "Exec policy (allowlist): the command was not run: it contains `;`, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks.",
+            "Exec policy (allowlist): the command was not run: it contains an unquoted `;`, a shell operator. Send one plain command per call, without ; & | < > ( ) (quote the character if it is part of an argument) (rule: metacharacter).",
         ),
         (
             json!({"command": "ls\nrm x"}),
-            "Exec policy (allowlist): the command was not run: it contains a line break, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks.",
+            "Exec policy (allowlist): the command was not run: it contains a line break. Send one command per call, on one line (rule: control).",
         ),
         (
             json!({"command": "ls $(whoami)"}),
-            "Exec policy (allowlist): the command was not run: it contains `$`, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks.",
+            "Exec policy (allowlist): the command was not run: it contains `$` outside single quotes, which the shell would expand (variables, command substitution). Put the value in single quotes if it is meant literally (rule: expansion).",
         ),
         (
-            json!({"command": "find . -exec rm {} +"}),
-            "Exec policy (allowlist): the command was not run: the argument `-exec` makes `find` run another program, which is not allowed.",
+            json!({"command": "find . \"-exec\" rm '{}' +"}),
+            "Exec policy (allowlist): the command was not run: the argument `-exec` makes `find` run a program for each file found. List the files with `find` and act on them in separate calls (rule: find-exec).",
         ),
         (
             json!({"command": "/bin/ls"}),
-            "Exec policy (allowlist): the command was not run: `/bin/ls` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git.",
+            "Exec policy (allowlist): the command was not run: `/bin/ls` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git (rule: not-allowed).",
         ),
         (
             json!({"command": "ls /etc/shadow"}),
@@ -520,7 +535,7 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
         ),
         (
             json!({"command": "   "}),
-            "Exec policy (allowlist): the command was not run: the command is empty.",
+            "Exec policy (allowlist): the command was not run: the command is empty (rule: empty).",
         ),
     ];
     for (args, want) in cases {
@@ -533,15 +548,15 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
     let launch_cases = [
         (
             json!({"app": "xterm -e sh", "args": ["-x"]}),
-            "Exec policy (allowlist): the command was not run: `xterm -e sh` is not a plain program name (with `args`, `app` must be the program alone).",
+            "Exec policy (allowlist): the command was not run: `xterm -e sh` is not a plain program name (with `args`, `app` must be the program alone) (rule: program-name).",
         ),
         (
             json!({"app": "xterm & curl x"}),
-            "Exec policy (allowlist): the command was not run: it contains `&`, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks.",
+            "Exec policy (allowlist): the command was not run: it contains an unquoted `&`, a shell operator. Send one plain command per call, without ; & | < > ( ) (quote the character if it is part of an argument) (rule: metacharacter).",
         ),
         (
             json!({"app": "firefox", "args": ["x"]}),
-            "Exec policy (allowlist): the command was not run: `firefox` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git.",
+            "Exec policy (allowlist): the command was not run: `firefox` is not an allowed program. Allowed programs: ls, find, xterm, /usr/bin/git (rule: not-allowed).",
         ),
     ];
     for (args, want) in launch_cases {
@@ -564,7 +579,7 @@ async fn allowlist_runs_listed_programs_and_refuses_everything_else() {
         assert_eq!(e.kind, ToolErrorKind::InvalidArguments, "{e}");
         assert!(e.message.contains(field), "{e}");
     }
-    assert_eq!(h.runs(), 5, "no refused command reached the tool");
+    assert_eq!(h.runs(), 7, "no refused command reached the tool");
     // Other tools are not the exec policy's business.
     plain(h.call("vm_type", json!({"text": "curl; rm -rf /"})).await);
 }
@@ -574,7 +589,7 @@ async fn an_empty_allowlist_allows_nothing() {
     let h = Harness::new("guards: { exec: { mode: 'allowlist' } }");
     assert_eq!(
         rejected(h.call("vm_exec", json!({"command": "ls"})).await),
-        "Exec policy (allowlist): the command was not run: `ls` is not an allowed program. Allowed programs: none (guards.exec.allow is empty)."
+        "Exec policy (allowlist): the command was not run: `ls` is not an allowed program. Allowed programs: none (guards.exec.allow is empty) (rule: not-allowed)."
     );
 }
 
@@ -649,8 +664,9 @@ async fn audit_log_records_every_call_without_secrets_text_or_images() {
     let dir = scratch("audit");
     let path = dir.join("audit.jsonl");
     let h = Harness::new(&format!(
-        "audit: {{ path: {:?} }}, guards: {{ exec: {{ mode: 'deny', deny: ['rm -rf *'] }} }}",
-        path.display().to_string()
+        "audit: {{ path: {:?}, keyFile: {:?} }}, guards: {{ exec: {{ mode: 'deny', deny: ['rm -rf *'] }} }}",
+        path.display().to_string(),
+        dir.join("audit-key").display().to_string()
     ));
     h.show(PNG_B64);
     let jpeg = format!("/9j/4AAQSkZJRgABAQAAAQABAAD{}", "A".repeat(400));
@@ -721,10 +737,26 @@ async fn audit_log_records_every_call_without_secrets_text_or_images() {
     assert_eq!(lines[0]["tool"], "vm_screenshot");
     assert_eq!(lines[0]["outcome"], "ok");
     assert_eq!(lines[0]["images"], 1);
+    // A keyed hash (HMAC-SHA256 under the per-install key, created mode 0600 where audit.keyFile says), not
+    // the plain SHA-256 prefix a dictionary reverses (SHA-256("hunter2-typed-secret") starts 3ed3e4e2099c20d2).
+    let tag = lines[1]["args"]["text"]["hmac"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         lines[1]["args"],
-        json!({"text": {"redacted": "text", "chars": 20, "sha256": "3ed3e4e2099c20d2"}})
+        json!({"text": {"redacted": "text", "chars": 20, "hmac": tag}})
     );
+    assert!(
+        tag.len() == 16 && tag.chars().all(|c| c.is_ascii_hexdigit()),
+        "{tag}"
+    );
+    assert_ne!(tag, "3ed3e4e2099c20d2");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let key = std::fs::metadata(dir.join("audit-key")).unwrap();
+        assert_eq!(key.permissions().mode() & 0o777, 0o600);
+    }
     assert_eq!(lines[2]["args"]["path"], "/tmp/p.jpg");
     assert_eq!(lines[2]["args"]["content"]["redacted"], "data");
     assert_eq!(lines[3]["args"]["apiKey"], json!({"redacted": "secret"}));
@@ -841,7 +873,27 @@ fn guard_settings_are_validated_with_the_fix() {
         ),
         (
             "guards: { exec: { mode: 'allowlist', allow: ['ls -la'] } }",
-            "`guards.exec.allow.0` = \"ls -la\" must be a program name or path only (no spaces, arguments or shell metacharacters)",
+            "`guards.exec.allow.0` = \"ls -la\" must be a program name or path only (no spaces, arguments, quotes, `=` or shell metacharacters)",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['ls', 'python3'] } }",
+            "`guards.exec.allow.1` = \"python3\" can run any program (an interpreter: its arguments (`-c`, `-e`, a script) are code, and code can start programs), so allowing it allows every command: remove it, or also list it in `guards.exec.unrestricted` to say you know this",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['/usr/bin/env'] } }",
+            "`guards.exec.allow.0` = \"/usr/bin/env\" can run any program (a launcher",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['ls'], unrestricted: ['sh'] } }",
+            "`guards.exec.unrestricted.0` = \"sh\" is not in `guards.exec.allow`",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['if'] } }",
+            "`guards.exec.allow.0` = \"if\" is a shell reserved word, not a program",
+        ),
+        (
+            "guards: { exec: { mode: 'allowlist', allow: ['/usr/bin/../bin/ls'] } }",
+            "has `.` or `..` components",
         ),
         (
             "guards: { exec: { mode: 'deny', deny: ['ok *', '[oops'] } }",

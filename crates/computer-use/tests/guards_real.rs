@@ -122,7 +122,7 @@ async fn exec_policy_stops_a_command_before_the_vm_sees_it() {
     .await;
     assert_eq!(
         e.message,
-        "Exec policy (allowlist): the command was not run: it contains `>`, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks."
+        "Exec policy (allowlist): the command was not run: it contains an unquoted `>`, a shell operator. Send one plain command per call, without ; & | < > ( ) (quote the character if it is part of an argument) (rule: metacharacter)."
     );
     let forbidden = dir.join("forbidden-file");
     let e = err(
@@ -211,4 +211,40 @@ async fn audit_log_of_real_calls_has_no_image_data_and_no_typed_text() {
     assert_eq!(lines[2]["args"]["command"], "echo audit-ok");
     assert!(lines[2]["latencyMs"].as_u64().is_some());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_batch_closing_screenshot_spends_the_screenshot_budget_and_is_refused_over_it() {
+    let desktop = Desktop::start();
+    let ctx = ctx(
+        &desktop,
+        "guards: { rate: { screenshotsPerMinute: 1, screenshotBurst: 1 } }",
+    );
+    let out = ok(
+        &ctx,
+        "vm_batch",
+        json!({"actions": [{"tool": "vm_move", "args": {"x": 10, "y": 10}}], "screenshot": true}),
+    )
+    .await;
+    image(&out); // the budget's one screenshot
+    // The budget is spent: a plain screenshot is refused, and so is the batch's closing one, whose actions ran.
+    let e = err(&ctx, "vm_screenshot", json!({})).await;
+    assert!(e.message.starts_with("Rate limit:"), "{e}");
+    let out = ok(
+        &ctx,
+        "vm_batch",
+        json!({"actions": [{"tool": "vm_move", "args": {"x": 20, "y": 20}}], "screenshot": true}),
+    )
+    .await;
+    assert!(
+        !out.content
+            .iter()
+            .any(|c| matches!(c, computer_use::tools::Content::Image { .. })),
+        "a screenshot over the budget was returned: {out:?}"
+    );
+    let why = out.details["screenshotError"].as_str().unwrap_or_default();
+    assert!(
+        why.starts_with("Rate limit:") && why.contains("screenshots per minute"),
+        "{out:?}"
+    );
 }

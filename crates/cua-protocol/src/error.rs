@@ -255,7 +255,7 @@ impl Error {
             Error::AuthFailed { message } => {
                 format!("authentication with the server failed: {message}")
             }
-            Error::AuthRequired => "the server requires authentication (it runs in cloud mode: CONTAINER_NAME is set in its environment)".to_owned(),
+            Error::AuthRequired => "the server requires authentication (it runs in container mode: CONTAINER_NAME is set in its environment)".to_owned(),
             Error::CommandFailed {
                 command, message, ..
             } => format!("`{command}` failed on the server: {message}"),
@@ -322,7 +322,7 @@ impl Error {
             Error::InvalidUrl { .. } => "use ws://HOST:PORT/ws (or wss:// for TLS)".to_owned(),
             Error::Unresolved { hint, .. } => return hint.clone(),
             Error::ConnectRefused { port, .. } => format!(
-                "start it so that it listens on an address this host can reach, on that port: inside a VM `cua-computer-server --host 0.0.0.0 --port {port}` (its default bind is 127.0.0.1, which the host cannot reach)"
+                "start it so that it listens on an address this host can reach, on that port: inside a VM `cua-computer-server --host 0.0.0.0 --port {port}` (its default bind is 127.0.0.1, which the host cannot reach); servers newer than 0.3.46 refuse that bind without `CUA_ALLOW_UNAUTHENTICATED_REMOTE=1` (or `CONTAINER_NAME` in container mode), so prefix the command with it — the server then has no authentication, keep it on a host-only network"
             ),
             Error::ConnectTimeout { addr, .. } => format!(
                 "check that the VM is running and reachable from this host (firewall, network mode) and that the server listens on {addr}"
@@ -344,8 +344,8 @@ impl Error {
                 "install a current server in the VM: `pip install \"cua-computer-server=={}\"` with Python 3.12 or 3.13 (on 3.11 pip silently installs 0.1.25)",
                 crate::TESTED_PACKAGE
             ),
-            Error::AuthFailed { .. } => "check the container name and the API key (the key is read from the environment or key file named in the config)".to_owned(),
-            Error::AuthRequired => "configure `cloud.containerName` and an API key, or start the server without CONTAINER_NAME".to_owned(),
+            Error::AuthFailed { .. } => "check the container name and the API key (the key is read from the environment or key file named in the config); Cua Cloud has ended, so `authenticate` only serves self-hosted containers: the key is the one your container was started with".to_owned(),
+            Error::AuthRequired => "configure `cloud.containerName` and an API key, or start the server without CONTAINER_NAME (Cua Cloud has ended: `authenticate` serves self-hosted containers only)".to_owned(),
             Error::CommandUnavailable { available, .. } => {
                 format!("this server offers: {available}")
             }
@@ -531,7 +531,7 @@ mod tests {
         };
         assert_eq!(
             refused.to_string(),
-            "connection refused at 10.0.0.2:5000 (ws://10.0.0.2:5000/ws): cua-computer-server is not listening there\n  hint: start it so that it listens on an address this host can reach, on that port: inside a VM `cua-computer-server --host 0.0.0.0 --port 5000` (its default bind is 127.0.0.1, which the host cannot reach)"
+            "connection refused at 10.0.0.2:5000 (ws://10.0.0.2:5000/ws): cua-computer-server is not listening there\n  hint: start it so that it listens on an address this host can reach, on that port: inside a VM `cua-computer-server --host 0.0.0.0 --port 5000` (its default bind is 127.0.0.1, which the host cannot reach); servers newer than 0.3.46 refuse that bind without `CUA_ALLOW_UNAUTHENTICATED_REMOTE=1` (or `CONTAINER_NAME` in container mode), so prefix the command with it — the server then has no authentication, keep it on a host-only network"
         );
     }
 

@@ -22,9 +22,9 @@ use crate::cli::{Cli, Command, VmCommand};
 use crate::setup;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // `tools` needs no configuration at all, and `serve` may build its own from `--plugin-config`.
+    // `tools` and `serve` may build their configuration from `--plugin-config`.
     match &cli.command {
-        Command::Tools => return tools::run(cli.global.json),
+        Command::Tools(args) => return tools::run(&cli.global, args),
         Command::Serve(args) => return serve::run(&cli.global, args).await,
         // The doctor reports an unusable configuration as a failed check instead of stopping.
         Command::Doctor(args) => return doctor::run(&cli.global, args).await,
@@ -53,7 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Launch { app, args } => input::launch(&ctx, &app, args, g.json).await,
         Command::Vm(cmd) => vm::run(&vms, g.vm.as_deref(), cmd, g.json).await,
         // Answered above.
-        Command::Tools | Command::Serve(_) | Command::Doctor(_) | Command::Openclaw(_) => {
+        Command::Tools(_) | Command::Serve(_) | Command::Doctor(_) | Command::Openclaw(_) => {
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -1,15 +1,34 @@
-//! `computer-use tools [--json]`: the registry's tools, straight from the core and without touching a VM or
-//! the configuration. `--json` prints `{"tools":[{name, description, inputSchema, annotations}]}` — exactly what MCP's
-//! `tools/list` serves, and what the OpenClaw shim registers at gateway start (so it must stay fast).
+//! `computer-use tools [--json] [--config FILE | --plugin-config JSON]`: the registry's tools that the
+//! configuration's tool policy lets the agent see (the VM of `--vm`, else the default VM), straight from the core
+//! and without touching a VM. `--json` prints `{"tools":[{name, description, inputSchema, annotations}]}` — exactly
+//! what MCP's `tools/list` serves for the same configuration, and what the OpenClaw shim registers at gateway
+//! start (it passes its plugin config, so a denied tool is never registered; it must stay fast).
 
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use computer_use::guards::Guards;
 use computer_use::tools::{self, ToolInfo};
+
+use crate::cli::{Global, ToolsArgs};
+use crate::setup;
 use serde_json::Value;
 
-pub fn run(json: bool) -> anyhow::Result<ExitCode> {
-    let list = tools::list();
+pub fn run(global: &Global, args: &ToolsArgs) -> anyhow::Result<ExitCode> {
+    if args.plugin_config.is_some() && global.config.is_some() {
+        anyhow::bail!("--plugin-config and --config both give the configuration: pass only one");
+    }
+    let config = match &args.plugin_config {
+        Some(json) => setup::plugin_config(json, global)?,
+        None => setup::config(global)?,
+    };
+    let vm = global
+        .vm
+        .clone()
+        .unwrap_or_else(|| config.default_vm_name().to_owned());
+    let guards = Guards::new(&config);
+    let list = tools::list_for(&guards, &vm);
+    let json = global.json;
     let text = if json {
         let mut text = serde_json::to_string(&serde_json::json!({ "tools": list }))
             .context("cannot serialize the tool list")?;

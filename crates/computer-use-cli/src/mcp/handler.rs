@@ -22,6 +22,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 use tokio_util::task::TaskTracker;
 
+use crate::mcp::approval::ElicitationApprover;
 use crate::mcp::convert;
 
 /// The `_meta` key naming the agent a call is made for (the OpenClaw plugin sets it from the calling agent's
@@ -56,6 +57,9 @@ pub struct McpServer {
     /// Cloned per call with the request's cancellation token.
     base: ToolContext,
     calls: TaskTracker,
+    /// What `tools/list` serves: the catalog less the tools this configuration's policy denies (for the
+    /// server's VM; a call for another agent's VM is judged by that VM's policy when it is made).
+    listed: Arc<Vec<Tool>>,
 }
 
 impl McpServer {
@@ -64,9 +68,15 @@ impl McpServer {
     pub fn new(vms: Arc<Vms>, vm: Option<String>) -> McpServer {
         let mut base = ToolContext::new(vms);
         base.vm = vm;
+        let listed = catalog()
+            .iter()
+            .filter(|t| base.guards.tool_allowed(base.vm_name(), &t.name))
+            .cloned()
+            .collect();
         McpServer {
             base,
             calls: TaskTracker::new(),
+            listed: Arc::new(listed),
         }
     }
 
@@ -128,11 +138,11 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(catalog().to_vec()))
+        Ok(ListToolsResult::with_all_items(self.listed.to_vec()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        catalog().iter().find(|t| t.name == name).cloned()
+        self.listed.iter().find(|t| t.name == name).cloned()
     }
 
     async fn call_tool(
@@ -146,6 +156,10 @@ impl ServerHandler for McpServer {
         let agent = agent_of(request.meta.as_ref(), &context);
         let mut ctx = self.base.clone().for_agent(agent.as_deref());
         ctx.cancel = context.ct.clone();
+        // A call `guards.approval` names is put to this client's user (elicitation).
+        ctx.approver = Some(std::sync::Arc::new(ElicitationApprover {
+            peer: context.peer.clone(),
+        }));
         let started = Instant::now();
         let result = tools::call(&ctx, &name, args).await;
         // Arguments are never logged: typed text may be a password.

@@ -6,6 +6,7 @@
 //! [`handler::McpServer`] (one `Arc<Vms>`) serves every client of the process, so several clients share each
 //! VM's session and its strict action order.
 
+pub mod approval;
 pub mod convert;
 pub mod handler;
 pub mod http;

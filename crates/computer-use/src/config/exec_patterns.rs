@@ -6,6 +6,12 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 /// Characters that make a shell do more than run one program (`$` covers `$(…)` and `${…}`).
 pub const METACHARACTERS: &[char] = &[';', '|', '&', '`', '$', '(', ')', '<', '>', '\n', '\r'];
 
+/// Words the shell reads as syntax when they start a command, so they can never name an allowed program.
+const RESERVED_WORDS: &[&str] = &[
+    "!", "{", "}", "[[", "]]", "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for",
+    "function", "if", "in", "select", "then", "time", "until", "while",
+];
+
 /// Compiles one deny pattern (`*` matches anything, including `/`).
 fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
     GlobBuilder::new(pattern).literal_separator(false).build()
@@ -38,10 +44,25 @@ pub fn program_problem(program: &str) -> Option<String> {
                 .to_owned(),
         );
     }
-    if program.chars().any(char::is_whitespace) || program.contains(METACHARACTERS) {
+    if program.chars().any(|c| c.is_whitespace() || c.is_control())
+        || program.contains(METACHARACTERS)
+        || program.contains(['=', '\'', '"', '\\', '*', '?', '[', '{', '}', '~', '#'])
+    {
         return Some(
-            "must be a program name or path only (no spaces, arguments or shell metacharacters)"
+            "must be a program name or path only (no spaces, arguments, quotes, `=` or shell metacharacters)"
                 .to_owned(),
+        );
+    }
+    if RESERVED_WORDS.contains(&program) {
+        return Some("is a shell reserved word, not a program".to_owned());
+    }
+    if program
+        .split('/')
+        .enumerate()
+        .any(|(i, p)| p == ".." || (p == "." && i > 0))
+    {
+        return Some(
+            "has `.` or `..` components: write the program's path without them".to_owned(),
         );
     }
     None

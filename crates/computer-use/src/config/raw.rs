@@ -108,6 +108,12 @@ pub struct Config {
     #[schemars(title = "VM per agent", example = &serde_json::json!({"worker": "default", "worker-lab": "lab"}))]
     pub(super) agent_vms: BTreeMap<String, String>,
 
+    /// Which tools exist for the agent: `allow` and `deny` globs over tool names (`vm_*`, `vm_file_*`). A
+    /// denied tool is not listed (MCP `tools/list`, `computer-use tools`, the OpenClaw plugin) and is refused if
+    /// called. An empty `allow` allows every tool; `deny` wins. A `vms` entry may set its own.
+    #[schemars(title = "Tool policy")]
+    pub(super) tools: ToolPolicyConfig,
+
     /// Checks between the agent and each VM: rate limits, the loop guard and the policy for shell
     /// commands (`vm_exec`, `vm_launch`).
     #[schemars(title = "Guards")]
@@ -225,6 +231,7 @@ impl Default for Config {
             vms: BTreeMap::new(),
             default_vm: None,
             agent_vms: BTreeMap::new(),
+            tools: ToolPolicyConfig::default(),
             guards: GuardsConfig::default(),
             audit: AuditConfig::default(),
             screenshot: ScreenshotConfig::default(),
@@ -236,6 +243,14 @@ impl Config {
     /// The guard settings (rate limits, loop guard, exec policy).
     pub fn guards(&self) -> &GuardsConfig {
         &self.guards
+    }
+
+    /// The tool policy of the VM `vm` (`None`: the default VM): its `vms` entry's `tools` if set, else the
+    /// top-level one.
+    pub fn tool_policy(&self, vm: Option<&str>) -> &ToolPolicyConfig {
+        vm.and_then(|name| self.vms.get(name))
+            .and_then(|e| e.tools.as_ref())
+            .unwrap_or(&self.tools)
     }
 
     /// The audit log settings.
@@ -328,6 +343,38 @@ pub struct VmEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Shared directory")]
     pub(super) shared_dir: Option<PathBuf>,
+
+    /// This VM's tool policy (replaces the top-level `tools` for this VM).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "Tool policy")]
+    pub(super) tools: Option<ToolPolicyConfig>,
+}
+
+/// Globs over tool names: which tools exist for the agent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ToolPolicyConfig {
+    /// Tools that exist (globs, e.g. `vm_screenshot`, `vm_*`); empty: every tool.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "Allowed tools")]
+    pub(super) allow: Vec<String>,
+
+    /// Tools that do not exist even if allowed (globs, e.g. `vm_exec`, `vm_file_*`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "Denied tools")]
+    pub(super) deny: Vec<String>,
+}
+
+impl ToolPolicyConfig {
+    /// Allowed tool globs (empty: all).
+    pub fn allow(&self) -> &[String] {
+        &self.allow
+    }
+
+    /// Denied tool globs.
+    pub fn deny(&self) -> &[String] {
+        &self.deny
+    }
 }
 
 /// cua cloud credentials. The API key is read at connect time from `apiKeyFile` if set, otherwise from
@@ -384,6 +431,86 @@ pub struct GuardsConfig {
     /// Which shell commands `vm_exec` and `vm_launch` may run.
     #[schemars(title = "Exec policy")]
     pub(super) exec: ExecConfig,
+
+    /// Calls that need a person's approval before anything is sent: the face asks (MCP: elicitation; a face
+    /// that cannot ask refuses). No answer within `timeoutSecs` is a refusal.
+    #[schemars(title = "Human approval")]
+    pub(super) approval: ApprovalConfig,
+}
+
+/// When a shell command needs a person's approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ApprovalExec {
+    /// Never because of the exec policy.
+    #[default]
+    Never,
+    /// Commands the allowlist refuses go to a person instead (deny patterns still refuse).
+    OutsideAllowlist,
+    /// Every `vm_exec` and `vm_launch` call.
+    Always,
+}
+
+/// What needs a person's approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ApprovalConfig {
+    /// Tools every call of which needs approval (globs over tool names, e.g. `vm_file_write`, `vm_exec`).
+    #[schemars(title = "Tools needing approval")]
+    pub(super) tools: Vec<String>,
+
+    /// Shell commands: `never`, `outsideAllowlist` (what the allowlist refuses is asked about instead) or
+    /// `always`.
+    #[schemars(title = "Commands needing approval")]
+    pub(super) exec: ApprovalExec,
+
+    /// Key combinations that need approval (globs over the combination as written, lower case, e.g.
+    /// `ctrl+alt+*`, `cmd+q`).
+    #[schemars(title = "Keys needing approval")]
+    pub(super) keys: Vec<String>,
+
+    /// Every call that writes a file in the VM.
+    #[schemars(title = "File writes need approval")]
+    pub(super) file_writes: bool,
+
+    /// Seconds to wait for the answer; no answer is a refusal.
+    #[schemars(title = "Approval timeout (s)", range(min = 1, max = 600))]
+    pub(super) timeout_secs: u64,
+}
+
+impl Default for ApprovalConfig {
+    fn default() -> Self {
+        Self {
+            tools: Vec::new(),
+            exec: ApprovalExec::Never,
+            keys: Vec::new(),
+            file_writes: false,
+            timeout_secs: 120,
+        }
+    }
+}
+
+impl ApprovalConfig {
+    /// Tool globs.
+    pub fn tools(&self) -> &[String] {
+        &self.tools
+    }
+    /// Shell commands.
+    pub fn exec(&self) -> ApprovalExec {
+        self.exec
+    }
+    /// Key globs.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+    /// File writes.
+    pub fn file_writes(&self) -> bool {
+        self.file_writes
+    }
+    /// The timeout.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout_secs)
+    }
 }
 
 impl GuardsConfig {
@@ -400,6 +527,11 @@ impl GuardsConfig {
     /// Exec policy settings.
     pub fn exec(&self) -> &ExecConfig {
         &self.exec
+    }
+
+    /// What needs a person's approval.
+    pub fn approval(&self) -> &ApprovalConfig {
+        &self.approval
     }
 }
 
@@ -575,13 +707,21 @@ pub struct ExecConfig {
     pub(super) mode: ExecMode,
 
     /// Programs `allowlist` mode accepts: a bare name (`ls`) matches a command written with that name; a
-    /// path (`/usr/bin/git`) matches only that path.
+    /// path (`/usr/bin/git`) matches only that path (`/usr//bin/git` is the same path). Interpreters and
+    /// launchers (shells, python, env, sudo, xargs, make, …) allow everything and must also be listed in
+    /// `unrestricted`.
     #[schemars(title = "Allowed programs")]
     pub(super) allow: Vec<String>,
 
+    /// Programs in `allow` that can run any other program (interpreters, shells, launchers): listing them
+    /// here says you know that allowing them allows every command. Their arguments are not checked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "Unrestricted programs")]
+    pub(super) unrestricted: Vec<String>,
+
     /// Glob patterns of refused commands (`*` matches anything, e.g. `rm -rf *`, `*sudo *`), matched
-    /// against the whole command and against each part between shell separators (`;`, `&`, `|`, line
-    /// breaks, backquotes, parentheses).
+    /// against the command's words with paths normalised (`cat /etc//shadow` is `cat /etc/shadow`), the whole
+    /// command, and each part between shell separators. A seatbelt, not a boundary.
     #[schemars(title = "Denied command patterns")]
     pub(super) deny: Vec<String>,
 
@@ -595,6 +735,7 @@ impl Default for ExecConfig {
         Self {
             mode: ExecMode::Open,
             allow: Vec::new(),
+            unrestricted: Vec::new(),
             deny: Vec::new(),
             max_timeout_secs: d::EXEC_MAX_TIMEOUT_SECS,
         }
@@ -610,6 +751,11 @@ impl ExecConfig {
     /// Programs allowed in `allowlist` mode.
     pub fn allow(&self) -> &[String] {
         &self.allow
+    }
+
+    /// Allowed programs that may run anything (acknowledged launchers and interpreters).
+    pub fn unrestricted(&self) -> &[String] {
+        &self.unrestricted
     }
 
     /// Glob patterns of refused commands.
@@ -649,7 +795,8 @@ impl ExecMode {
 }
 
 /// The audit log: one JSON line per tool call. Never contains screenshots or API keys; typed text and
-/// file contents appear as their length and a hash unless `redactText` is false.
+/// file contents appear as their length and a keyed hash unless `redactText` is false; secrets inside any
+/// logged string (commands, URLs, typed text) are scrubbed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct AuditConfig {
@@ -670,6 +817,20 @@ pub struct AuditConfig {
     /// Longer argument strings (e.g. long commands) are cut to this many characters.
     #[schemars(title = "Max value length", range(min = d::AUDIT_MAX_VALUE_CHARS_MIN))]
     pub(super) max_value_chars: u32,
+
+    /// More secrets to scrub from every logged string, as regular expressions (Rust `regex` syntax), on top of
+    /// the built-in ones (authorization headers, password flags, secret-looking `key=value`, URL user-info,
+    /// well-known key formats, PEM keys, JWTs, high-entropy strings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "Extra secret patterns", example = &"corp-[0-9a-f]{32}")]
+    pub(super) redact_patterns: Vec<String>,
+
+    /// Absolute path of the HMAC key for text hashes (created mode 0600 if missing). Default:
+    /// `~/.config/computer-use/audit-key`, deliberately not next to the log, so a copied log cannot be
+    /// dictionary-attacked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "Audit key file", example = &"/etc/computer-use/audit-key")]
+    pub(super) key_file: Option<PathBuf>,
 }
 
 impl Default for AuditConfig {
@@ -679,6 +840,8 @@ impl Default for AuditConfig {
             max_bytes: d::AUDIT_MAX_BYTES,
             redact_text: true,
             max_value_chars: d::AUDIT_MAX_VALUE_CHARS,
+            redact_patterns: Vec::new(),
+            key_file: None,
         }
     }
 }
@@ -702,5 +865,15 @@ impl AuditConfig {
     /// Longest argument string written as is.
     pub fn max_value_chars(&self) -> usize {
         usize::try_from(self.max_value_chars).unwrap_or(usize::MAX)
+    }
+
+    /// Extra secret patterns (regular expressions).
+    pub fn redact_patterns(&self) -> &[String] {
+        &self.redact_patterns
+    }
+
+    /// The HMAC key file, if configured.
+    pub fn key_file(&self) -> Option<&std::path::Path> {
+        self.key_file.as_deref()
     }
 }

@@ -75,6 +75,16 @@ pub(super) fn check(config: &Config) -> Vec<Problem> {
         }
     }
     check_guards(config, &mut out);
+    check_tool_globs(&at(&top, "tools"), &config.tools, &mut out);
+    for (name, entry) in &config.vms {
+        if let Some(tools) = &entry.tools {
+            check_tool_globs(
+                &at(&["vms".to_owned(), name.clone()], "tools"),
+                tools,
+                &mut out,
+            );
+        }
+    }
     if let Some(default_vm) = &config.default_vm
         && default_vm != d::DEFAULT_VM
         && !config.vms.contains_key(default_vm)
@@ -153,6 +163,33 @@ fn check_guards(config: &Config, out: &mut Vec<Problem>) {
             ));
         }
     }
+    // A launcher in the allowlist allows everything: only with the operator's explicit acknowledgement.
+    for (i, program) in exec.allow.iter().enumerate() {
+        if let Some(reason) = crate::programs::launcher_reason(program)
+            && !exec.unrestricted.contains(program)
+        {
+            let path = at(&at(&exec_base, "allow"), &i.to_string());
+            out.push(Problem::new(
+                &path,
+                format!(
+                    "`{}` = {program:?} can run any program ({reason}), so allowing it allows every command: remove it, or also list it in `guards.exec.unrestricted` to say you know this",
+                    show_path(&path)
+                ),
+            ));
+        }
+    }
+    for (i, program) in exec.unrestricted.iter().enumerate() {
+        if !exec.allow.contains(program) {
+            let path = at(&at(&exec_base, "unrestricted"), &i.to_string());
+            out.push(Problem::new(
+                &path,
+                format!(
+                    "`{}` = {program:?} is not in `guards.exec.allow`: `unrestricted` only acknowledges allowed programs; add it to `allow` or remove it here",
+                    show_path(&path)
+                ),
+            ));
+        }
+    }
     // A list the mode does not read would give a false sense of safety: say which mode reads it.
     let mode = exec.mode;
     if !exec.deny.is_empty() && mode == ExecMode::Open {
@@ -168,6 +205,60 @@ fn check_guards(config: &Config, out: &mut Vec<Problem>) {
                 "`guards.exec.allow` is set but `guards.exec.mode` is {:?}, which does not read it: set `mode: \"allowlist\"` to allow only the listed programs",
                 mode.as_str()
             ),
+        ));
+    }
+    for (i, pattern) in config.audit.redact_patterns.iter().enumerate() {
+        let why = if pattern.is_empty() {
+            Some("is empty; write a regular expression such as \"corp-[0-9a-f]{32}\"".to_owned())
+        } else {
+            regex::Regex::new(pattern).err().map(|e| {
+                format!(
+                    "is not a valid regular expression ({})",
+                    e.to_string().lines().last().unwrap_or_default().trim()
+                )
+            })
+        };
+        if let Some(why) = why {
+            let path = vec![
+                "audit".to_owned(),
+                "redactPatterns".to_owned(),
+                i.to_string(),
+            ];
+            out.push(Problem::new(
+                &path,
+                format!("`{}` = {pattern:?} {why}", show_path(&path)),
+            ));
+        }
+    }
+    if let Some(file) = &config.audit.key_file {
+        check_absolute(
+            &["audit".to_owned(), "keyFile".to_owned()],
+            file,
+            "/etc/computer-use/audit-key",
+            out,
+        );
+    }
+    let approval = &config.guards.approval;
+    for (list, entries) in [("tools", &approval.tools), ("keys", &approval.keys)] {
+        for (i, glob) in entries.iter().enumerate() {
+            if let Some(why) = exec_patterns::pattern_problem(glob) {
+                let path = vec![
+                    "guards".to_owned(),
+                    "approval".to_owned(),
+                    list.to_owned(),
+                    i.to_string(),
+                ];
+                out.push(Problem::new(
+                    &path,
+                    format!("`{}` = {glob:?} {why}", show_path(&path)),
+                ));
+            }
+        }
+    }
+    if approval.exec == super::raw::ApprovalExec::OutsideAllowlist && mode != ExecMode::Allowlist {
+        out.push(Problem::new(
+            &["guards".to_owned(), "approval".to_owned(), "exec".to_owned()],
+            "`guards.approval.exec` is \"outsideAllowlist\" but `guards.exec.mode` is not \"allowlist\": set `mode: \"allowlist\"` (or use `exec: \"always\"`)",
         ));
     }
     if let Some(path) = &config.audit.path {
@@ -211,6 +302,21 @@ pub(super) fn warnings(config: &Config) -> Vec<String> {
         out.push("`guards.exec.mode` is \"deny\" but `guards.exec.deny` is empty: no command will be refused".to_owned());
     }
     out
+}
+
+/// `tools.allow` / `tools.deny` entries must be globs that compile.
+fn check_tool_globs(base: &[String], tools: &super::raw::ToolPolicyConfig, out: &mut Vec<Problem>) {
+    for (list, entries) in [("allow", &tools.allow), ("deny", &tools.deny)] {
+        for (i, glob) in entries.iter().enumerate() {
+            if let Some(why) = exec_patterns::pattern_problem(glob) {
+                let path = at(&at(base, list), &i.to_string());
+                out.push(Problem::new(
+                    &path,
+                    format!("`{}` = {glob:?} {why}", show_path(&path)),
+                ));
+            }
+        }
+    }
 }
 
 const SHARED_DIR_EXAMPLE: &str = "/Users/me/.openclaw/workspaces/main/vm-shared";

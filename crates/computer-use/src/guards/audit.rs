@@ -12,6 +12,11 @@
 //! a new file is started, so it never takes more than twice that. Writes are small appends made under a
 //! lock; a failure to write is reported on stderr and does not fail the call.
 
+mod key;
+mod scrub;
+
+pub use key::default_key_path;
+
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -21,8 +26,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
+use self::key::AuditKey;
+use self::scrub::Scrubber;
 use crate::config::AuditConfig;
 use crate::guards::{GuardKind, Note, lock};
 use crate::result::{Content, ToolError, ToolOutput};
@@ -113,14 +119,50 @@ struct Line<'a> {
 pub(crate) struct Redactor {
     redact_text: bool,
     max_chars: usize,
+    scrubber: Scrubber,
+    /// The HMAC key of text hashes; None when it could not be read or created (then only lengths are logged).
+    key: Option<AuditKey>,
 }
 
 impl Redactor {
-    pub(crate) fn new(config: &AuditConfig) -> Redactor {
+    /// The redactor of an audit configuration. The key file is only read (or created) when someone reads the
+    /// log (`audited`), so a face without an audit log never touches it.
+    pub(crate) fn new(config: &AuditConfig, audited: bool) -> Redactor {
+        let key = if audited && config.redact_text() {
+            let path = config
+                .key_file()
+                .map(Path::to_path_buf)
+                .or_else(default_key_path);
+            match path.map(|p| (AuditKey::load_or_create(&p), p)) {
+                Some((Ok(key), _)) => Some(key),
+                Some((Err(e), p)) => {
+                    tracing::warn!(
+                        path = %p.display(),
+                        "cannot read or create the audit key ({e}); typed text is logged as its length only (set audit.keyFile to a writable path)"
+                    );
+                    None
+                }
+                None => {
+                    tracing::warn!(
+                        "no place for the audit key (neither XDG_CONFIG_HOME nor HOME is set); typed text is logged as its length only (set audit.keyFile)"
+                    );
+                    None
+                }
+            }
+        } else {
+            None
+        };
         Redactor {
             redact_text: config.redact_text(),
             max_chars: config.max_value_chars(),
+            scrubber: Scrubber::new(config.redact_patterns()),
+            key,
         }
+    }
+
+    /// `text` with secrets scrubbed (for approval prompts, which chat surfaces show and log).
+    pub(crate) fn scrub_text(&self, text: &str) -> String {
+        self.scrubber.scrub(text)
     }
 
     /// The arguments as they may be logged.
@@ -158,9 +200,20 @@ impl Redactor {
             }
             Value::String(s) if text && self.redact_text => {
                 removed.push(s.clone());
-                serde_json::json!({"redacted": "text", "chars": s.chars().count(), "sha256": sha256_prefix(s)})
+                match &self.key {
+                    Some(key) => {
+                        serde_json::json!({"redacted": "text", "chars": s.chars().count(), "hmac": key.tag(s)})
+                    }
+                    None => serde_json::json!({"redacted": "text", "chars": s.chars().count()}),
+                }
             }
-            Value::String(s) => Value::String(cut(s, self.max_chars)),
+            Value::String(s) => {
+                let scrubbed = self.scrubber.scrub(s);
+                if scrubbed != *s {
+                    removed.push(s.clone());
+                }
+                Value::String(cut(&scrubbed, self.max_chars))
+            }
             other => other.clone(),
         }
     }
@@ -203,12 +256,13 @@ impl Redactor {
         })
     }
 
-    /// A message without the redacted values, data runs or excess length.
+    /// A message without the redacted values, secrets, data runs or excess length.
     fn scrub(&self, message: &str, removed: &[String]) -> String {
         let mut text = message.to_owned();
         for r in removed.iter().filter(|r| r.chars().count() >= 3) {
             text = text.replace(r.as_str(), "[redacted]");
         }
+        let text = self.scrubber.scrub(&text);
         if longest_base64_run(&text) >= DATA_RUN {
             return format!(
                 "[message with data removed, {} chars]",
@@ -227,11 +281,6 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
         Value::Object(map) => map.values().for_each(|i| collect_strings(i, out)),
         _ => {}
     }
-}
-
-fn sha256_prefix(s: &str) -> String {
-    let digest = Sha256::digest(s.as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 fn cut(s: &str, max: usize) -> String {
@@ -415,6 +464,8 @@ mod tests {
         let r = Redactor {
             redact_text: true,
             max_chars: 10,
+            scrubber: Scrubber::default(),
+            key: None,
         };
         let out = r.redact_args(&json!({
             "text": "hello",
@@ -426,8 +477,8 @@ mod tests {
         assert_eq!(
             out.value,
             json!({
-                "text": {"redacted": "text", "chars": 5, "sha256": "2cf24dba5fb0a30e"},
-                "nested": [{"content": {"redacted": "text", "chars": 9, "sha256": sha256_prefix("file body")}}],
+                "text": {"redacted": "text", "chars": 5},
+                "nested": [{"content": {"redacted": "text", "chars": 9}}],
                 "token": {"redacted": "secret"},
                 "command": "echo 01234…[+8 chars]",
                 "x": 5,

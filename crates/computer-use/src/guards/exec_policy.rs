@@ -3,36 +3,57 @@
 //! cua-computer-server runs `run_command` through a shell, and `launch` too when it has no `args`, so the
 //! check cannot rely on the server. Modes (`guards.exec.mode`):
 //! - `open` — any command (the guide's behaviour);
-//! - `deny` — any command that matches no `deny` glob; the globs are tried on the whole command and on each
-//!   part between shell separators (`;`, `&`, `|`, newlines, backquotes, parentheses), so `rm -rf *` also
-//!   catches `cd / && rm -rf x`. A deny list is a seatbelt, not a boundary: a shell can always spell a
-//!   command another way;
-//! - `allowlist` — the boundary: one plain command whose program is listed (shell metacharacters refused,
-//!   as are `find`'s `-exec`-style arguments that run another program), and no deny match.
+//! - `deny` — any command that matches no `deny` glob. A seatbelt, not a boundary: a shell can always spell a
+//!   command another way. The globs are tried on the whole command, on each part between shell separators
+//!   (`;`, `&`, `|`, newlines, backquotes, parentheses), and on each part's lexed words with paths normalised
+//!   (`cat /etc//shadow` is `cat /etc/shadow`);
+//! - `allowlist` — the boundary. The command is [lexed](lex) into words (anything `/bin/sh` would read
+//!   differently — operators, expansions, globs, comments, control characters — is refused); the program (the
+//!   first word, path-normalised) must be listed; no argument may make it run another program (the
+//!   [table](crate::programs)); no deny glob may match; and what the server's shell receives is the judged argv
+//!   **re-quoted**, so it runs exactly the words that were judged. `vm_launch` with `args` (no shell) is judged
+//!   on its program and arguments as given.
 //!
-//! The tools declare what to judge from their typed arguments ([`ExecRequest`]), so the policy and the tool
-//! cannot disagree on what the arguments mean. In every mode a timeout (seconds) above `maxTimeoutSecs` is
-//! lowered to it.
+//! Every refusal names its rule (`(rule: find-exec)`). The tools declare what to judge from their typed
+//! arguments ([`ExecRequest`]), and the policy rewrites it in place, so the tool sends what was judged. In every
+//! mode a timeout (seconds) above `maxTimeoutSecs` is lowered to it.
+
+mod lex;
+mod path;
 
 use globset::GlobSet;
 
-use crate::config::exec_patterns::{METACHARACTERS, compile_deny};
+use crate::config::exec_patterns::compile_deny;
 use crate::config::{ExecConfig, ExecMode};
 use crate::guards::{GuardKind, Refusal};
+use crate::programs;
 use crate::spec::{ExecCommand, ExecRequest};
 
-/// Arguments that make an allowed program run another one (`find -exec`, `-execdir`, `-ok`, `-okdir`).
-const EXEC_ARGS: &[&str] = &["-exec", "-execdir", "-ok", "-okdir"];
-
-/// Characters where a shell command line splits into separately run parts.
+/// Characters where a shell command line splits into separately run parts (deny mode's candidates).
 const SEPARATORS: &[char] = &[';', '|', '&', '\n', '\r', '`', '(', ')'];
 
-/// The command of a `vm_exec` or `vm_launch` call, as the server will run it.
-enum Command<'a> {
-    /// Text a shell interprets (`vm_exec`, or `vm_launch` without `args`).
-    Shell(&'a str),
-    /// A program started directly with its arguments (`vm_launch` with `args`).
-    Program { app: &'a str, args: Vec<&'a str> },
+/// Why the allowlist refused a command: the rule's name and the sentence the agent reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Denied {
+    pub(crate) rule: &'static str,
+    pub(crate) why: String,
+}
+
+impl Denied {
+    pub(crate) fn new(rule: &'static str, why: impl Into<String>) -> Denied {
+        Denied {
+            rule,
+            why: why.into(),
+        }
+    }
+}
+
+/// A refused command, and whether a person may still approve it (`guards.approval.exec: "outsideAllowlist"`):
+/// commands outside the allowlist may be, commands matching a deny pattern never are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ExecRefusal {
+    pub(crate) refusal: Refusal,
+    pub(crate) approvable: bool,
 }
 
 /// The compiled policy.
@@ -40,6 +61,7 @@ enum Command<'a> {
 pub(crate) struct ExecPolicy {
     mode: ExecMode,
     allow: Vec<String>,
+    unrestricted: Vec<String>,
     deny: Vec<String>,
     /// The compiled `deny` globs (None if one does not compile: validation reports it, and the policy then
     /// refuses every command rather than ignore the list).
@@ -52,15 +74,21 @@ impl ExecPolicy {
         let deny_set = compile_deny(config.deny()).ok();
         ExecPolicy {
             mode: config.mode(),
-            allow: config.allow().to_vec(),
+            allow: config.allow().iter().map(|a| path::normalize(a)).collect(),
+            unrestricted: config
+                .unrestricted()
+                .iter()
+                .map(|a| path::normalize(a))
+                .collect(),
             deny: config.deny().to_vec(),
             deny_set,
             max_timeout_secs: config.max_timeout_secs(),
         }
     }
 
-    /// Judges a call's command; may lower its timeout. Returns notes for the result text.
-    pub(crate) fn check(&self, request: ExecRequest<'_>) -> Result<Vec<String>, Refusal> {
+    /// Judges a call's command, rewriting it into what the server must run (allowlist mode: the judged argv,
+    /// re-quoted); may lower its timeout. Returns notes for the result text.
+    pub(crate) fn check(&self, request: ExecRequest<'_>) -> Result<Vec<String>, ExecRefusal> {
         let mut notes = Vec::new();
         let ExecRequest {
             command,
@@ -69,118 +97,144 @@ impl ExecPolicy {
         if let Some(timeout) = timeout_secs {
             self.clamp_timeout(timeout, &mut notes);
         }
-        if self.mode == ExecMode::Open {
-            return Ok(notes);
+        match self.mode {
+            ExecMode::Allowlist => self.check_allowlist(command)?,
+            ExecMode::Deny => self.check_deny_mode(&command)?,
+            _ => {}
         }
-        let command = match command {
-            ExecCommand::Shell(text) => Command::Shell(text.as_str()),
-            // The server starts a program through a shell when it has no arguments.
-            ExecCommand::Program { app, args } if args.is_empty() => Command::Shell(app.as_str()),
-            ExecCommand::Program { app, args } => Command::Program {
-                app: app.as_str(),
-                args: args.iter().map(String::as_str).collect(),
-            },
-        };
-        self.check_command(&command)?;
         Ok(notes)
     }
 
-    fn check_command(&self, command: &Command<'_>) -> Result<(), Refusal> {
-        if self.mode == ExecMode::Allowlist {
-            self.check_allowlist(command)?;
+    fn check_allowlist(&self, command: ExecCommand<'_>) -> Result<(), ExecRefusal> {
+        match command {
+            ExecCommand::Shell(text) => {
+                let argv = lex::lex(text).map_err(outside)?;
+                self.judge(&argv).map_err(outside)?;
+                self.deny_words(&argv)?;
+                *text = lex::requote(&argv).map_err(outside)?;
+            }
+            ExecCommand::Program { app, args } => {
+                // No shell: the program and its arguments reach exec as they are, so they are judged as they
+                // are. The program must be one plain word.
+                if app.is_empty() || app.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(outside(Denied::new(
+                        "program-name",
+                        format!(
+                            "`{}` is not a plain program name (with `args`, `app` must be the program alone)",
+                            app.escape_debug()
+                        ),
+                    )));
+                }
+                let mut argv = Vec::with_capacity(args.len() + 1);
+                argv.push(app.clone());
+                argv.extend(args.iter().cloned());
+                self.judge(&argv).map_err(outside)?;
+                self.deny_words(&argv)?;
+            }
         }
-        self.check_deny(command)
+        Ok(())
     }
 
-    fn check_allowlist(&self, command: &Command<'_>) -> Result<(), Refusal> {
-        let refuse = |why: String| {
-            Refusal::new(
-                GuardKind::ExecPolicy,
-                format!("Exec policy (allowlist): the command was not run: {why}."),
-            )
+    /// The allowlist's rules on a lexed argv.
+    fn judge(&self, argv: &[String]) -> Result<(), Denied> {
+        let Some((program, args)) = argv.split_first() else {
+            return Err(Denied::new("empty", "the command is empty"));
         };
-        let (program, args): (&str, Vec<&str>) = match command {
-            Command::Shell(text) => {
-                if let Some(c) = text.chars().find(|c| METACHARACTERS.contains(c)) {
-                    return Err(refuse(format!(
-                        "it contains {}, a shell metacharacter. Send one plain command per call, without ; | & $ ` ( ) < > or line breaks",
-                        show_char(c)
-                    )));
-                }
-                let mut words = text.split_whitespace();
-                let Some(program) = words.next() else {
-                    return Err(refuse("the command is empty".to_owned()));
-                };
-                (program, words.collect())
-            }
-            Command::Program { app, args } => {
-                if app.is_empty()
-                    || app.chars().any(char::is_whitespace)
-                    || app.contains(METACHARACTERS)
-                {
-                    return Err(refuse(format!(
-                        "`{app}` is not a plain program name (with `args`, `app` must be the program alone)"
-                    )));
-                }
-                (app, args.clone())
-            }
-        };
-        if !self.allow.iter().any(|a| a == program) {
+        if is_assignment(program) {
+            return Err(Denied::new(
+                "env-prefix",
+                format!(
+                    "it starts with the environment assignment `{program}`, which changes how the program behaves (LD_PRELOAD, PAGER, GIT_* …). Send the command without it"
+                ),
+            ));
+        }
+        if path::has_dot_components(program) {
+            return Err(Denied::new(
+                "path-spelling",
+                format!(
+                    "the program path `{program}` has `.` or `..` components; write the path the allowlist names"
+                ),
+            ));
+        }
+        let normalized = path::normalize(program);
+        if !self.allow.contains(&normalized) {
             let allowed = if self.allow.is_empty() {
                 "none (guards.exec.allow is empty)".to_owned()
             } else {
                 self.allow.join(", ")
             };
-            return Err(refuse(format!(
-                "`{program}` is not an allowed program. Allowed programs: {allowed}"
-            )));
+            return Err(Denied::new(
+                "not-allowed",
+                format!("`{program}` is not an allowed program. Allowed programs: {allowed}"),
+            ));
         }
-        if let Some(arg) = args.iter().find(|a| EXEC_ARGS.contains(a)) {
-            return Err(refuse(format!(
-                "the argument `{arg}` makes `{program}` run another program, which is not allowed"
-            )));
+        if self.unrestricted.contains(&normalized) {
+            return Ok(());
+        }
+        if let Some(reason) = programs::launcher_reason(&normalized) {
+            // Configuration validation refuses this combination; kept so the policy holds on its own.
+            return Err(Denied::new(
+                "launcher",
+                format!(
+                    "`{program}` runs other programs ({reason}); the operator must list it in guards.exec.unrestricted to allow it"
+                ),
+            ));
+        }
+        if let Some(finding) = programs::check_args(&normalized, args) {
+            return Err(Denied::new(finding.rule, finding.why));
         }
         Ok(())
     }
 
-    fn check_deny(&self, command: &Command<'_>) -> Result<(), Refusal> {
+    /// Deny mode: the raw command, each part between separators, and each part's lexed words.
+    fn check_deny_mode(&self, command: &ExecCommand<'_>) -> Result<(), ExecRefusal> {
+        let candidates: Vec<String> = match command {
+            ExecCommand::Shell(text) => {
+                let mut all = vec![squash(text)];
+                for part in text.split(SEPARATORS) {
+                    all.push(squash(part));
+                    if let Some(words) = shlex::split(part) {
+                        all.push(joined(&words));
+                    }
+                }
+                all.retain(|c| !c.is_empty());
+                all
+            }
+            ExecCommand::Program { app, args } => {
+                let mut words = vec![(*app).clone()];
+                words.extend(args.iter().cloned());
+                vec![joined(&words)]
+            }
+        };
+        self.deny_candidates(&candidates)
+    }
+
+    fn deny_words(&self, argv: &[String]) -> Result<(), ExecRefusal> {
+        self.deny_candidates(&[joined(argv)])
+    }
+
+    fn deny_candidates(&self, candidates: &[String]) -> Result<(), ExecRefusal> {
         if self.deny.is_empty() {
             return Ok(());
         }
-        let Some(set) = &self.deny_set else {
-            return Err(Refusal::new(
-                GuardKind::ExecPolicy,
-                "Exec policy: the command was not run: a guards.exec.deny pattern is not a valid glob, so no command runs until the configuration is fixed (loading the configuration names the pattern).",
-            ));
+        let refused = |message: String| ExecRefusal {
+            refusal: Refusal::new(GuardKind::ExecPolicy, message),
+            approvable: false,
         };
-        let candidates: Vec<String> = match command {
-            Command::Shell(text) => {
-                let mut all = vec![normalize(text)];
-                all.extend(
-                    text.split(SEPARATORS)
-                        .map(normalize)
-                        .filter(|part| !part.is_empty()),
-                );
-                all
-            }
-            Command::Program { app, args } => {
-                let mut words = vec![*app];
-                words.extend(args.iter().copied());
-                vec![normalize(&words.join(" "))]
-            }
+        let Some(set) = &self.deny_set else {
+            return Err(refused(
+                "Exec policy: the command was not run: a guards.exec.deny pattern is not a valid glob, so no command runs until the configuration is fixed (loading the configuration names the pattern).".to_owned(),
+            ));
         };
         let hit = candidates
             .iter()
             .filter_map(|c| set.matches(c).into_iter().min())
             .min();
         match hit {
-            Some(i) => Err(Refusal::new(
-                GuardKind::ExecPolicy,
-                format!(
-                    "Exec policy: the command was not run: it matches the deny pattern `{}` (guards.exec.deny[{i}]).",
-                    self.deny.get(i).map(String::as_str).unwrap_or_default()
-                ),
-            )),
+            Some(i) => Err(refused(format!(
+                "Exec policy: the command was not run: it matches the deny pattern `{}` (guards.exec.deny[{i}]).",
+                self.deny.get(i).map(String::as_str).unwrap_or_default()
+            ))),
             None => Ok(()),
         }
     }
@@ -199,17 +253,43 @@ impl ExecPolicy {
     }
 }
 
-/// Trimmed, with every whitespace run as one space, so patterns need not guess the spacing.
-fn normalize(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// An allowlist refusal (a person may approve it instead, when configured).
+fn outside(denied: Denied) -> ExecRefusal {
+    ExecRefusal {
+        refusal: Refusal::new(
+            GuardKind::ExecPolicy,
+            format!(
+                "Exec policy (allowlist): the command was not run: {} (rule: {}).",
+                denied.why, denied.rule
+            ),
+        ),
+        approvable: true,
+    }
 }
 
-fn show_char(c: char) -> String {
-    match c {
-        '\n' => "a line break".to_owned(),
-        '\r' => "a carriage return".to_owned(),
-        c => format!("`{c}`"),
-    }
+/// `NAME=value`: a shell variable assignment before the command.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()))
+    })
+}
+
+/// Words with paths normalised, joined by single spaces: what deny globs are matched against.
+fn joined(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| path::normalize(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Trimmed, with every whitespace run as one space, so patterns need not guess the spacing.
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -217,7 +297,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn normalizing_collapses_whitespace() {
-        assert_eq!(normalize("  rm   -rf\t/ "), "rm -rf /");
+    fn squashing_collapses_whitespace() {
+        assert_eq!(squash("  rm   -rf\t/ "), "rm -rf /");
+        assert_eq!(
+            joined(&["cat".into(), "/etc//shadow".into()]),
+            "cat /etc/shadow"
+        );
+        assert!(is_assignment("LD_PRELOAD=/x.so"));
+        assert!(!is_assignment("--x=1"));
+        assert!(!is_assignment("=x"));
     }
 }

@@ -1,5 +1,5 @@
 //! The one path of a tool call, whichever face it comes from: find the tool → parse its typed arguments →
-//! guards on the typed call (exec policy, loop guard, rate limit) → run → finish (screen bookkeeping,
+//! guards on the typed call (tool policy, exec policy, human approval, loop guard, rate limit) → run → finish (screen bookkeeping,
 //! warnings, audit line). A reviewer following a call from MCP, the CLI or the OpenClaw shim arrives here.
 
 use serde_json::Value;
@@ -28,6 +28,10 @@ pub(super) async fn guarded<T: TypedTool>(
     raw: Value,
 ) -> Result<ToolOutput, ToolError> {
     let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC);
+    if let Err(refusal) = guarded.check_tool() {
+        guarded.log_args(&raw);
+        return guarded.finish(Err(refusal));
+    }
     let mut args = match parse_args::<T::Args>(T::SPEC.name, raw.clone()) {
         Ok(args) => args,
         Err(e) => {
@@ -43,6 +47,12 @@ pub(super) async fn guarded<T: TypedTool>(
     }
     let typed = typed_json(&args, raw);
     guarded.log_args(&typed);
+    if let Err(refusal) = guarded
+        .approve(&typed, ctx.approver.as_deref(), &ctx.cancel)
+        .await
+    {
+        return guarded.finish(Err(refusal));
+    }
     if let Err(refusal) = guarded.admit(&typed) {
         return guarded.finish(Err(refusal));
     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::guards::Guards;
+use crate::guards::approval::Approver;
 use crate::result::{ToolError, ToolErrorKind};
 use crate::vm::{VmSession, Vms};
 
@@ -44,6 +45,9 @@ pub struct ToolContext {
     pub guards: Arc<Guards>,
     /// The caller's coordinate space (agents: [`Space::Image`]; the CLI for people: [`Space::Screen`]).
     pub space: Space,
+    /// How this face asks a person to approve a call (`guards.approval`); None: it cannot, and calls that need
+    /// approval are refused.
+    pub approver: Option<Arc<dyn Approver>>,
 }
 
 impl ToolContext {
@@ -61,6 +65,7 @@ impl ToolContext {
             cancel: CancellationToken::new(),
             guards,
             space: Space::Image,
+            approver: None,
         }
     }
 

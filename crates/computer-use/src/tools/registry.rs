@@ -68,3 +68,12 @@ pub fn list() -> Vec<ToolInfo> {
         })
         .collect()
 }
+
+/// The listing entries of the tools that exist for the agent on VM `vm` under `guards`' tool policy (what MCP's
+/// `tools/list`, `computer-use tools` and the OpenClaw plugin show).
+pub fn list_for(guards: &crate::guards::Guards, vm: &str) -> Vec<ToolInfo> {
+    list()
+        .into_iter()
+        .filter(|t| guards.tool_allowed(vm, t.name))
+        .collect()
+}
