@@ -7,8 +7,10 @@
 
 mod clipboard;
 mod key;
+pub mod paste;
 mod typing;
+pub mod xdotool;
 
 pub use clipboard::{Clipboard, ClipboardArgs, MAX_CLIPBOARD_BYTES};
-pub use key::{Key, KeyArgs};
+pub use key::{Key, KeyAction, KeyArgs};
 pub use typing::{CHUNK_CHARS, MAX_TYPE_CHARS, Type, TypeArgs, chunks};
