@@ -455,6 +455,7 @@ async fn type_classes(
     ctx: &ToolContext,
     probe: &Probe<'_>,
     extra: Value,
+    limit: Duration,
 ) -> (Vec<(&'static str, usize, usize)>, Vec<String>) {
     let mut counts = Vec::new();
     let mut misses = Vec::new();
@@ -467,7 +468,7 @@ async fn type_classes(
                 args.extend(extra.clone());
             }
             let out = ok(ctx, "vm_type", args).await;
-            let got = probe.wait_for_text(sample).await;
+            let got = probe.wait_for_text_within(sample, limit).await;
             if got == *sample {
                 exact += 1;
             } else {
@@ -495,8 +496,14 @@ async fn text_in_every_script_arrives_character_exact() {
     .await;
 
     // The server's way (every character as a key), for the before/after figures; not asserted.
-    let (before, _) = type_classes(&ctx, &probe, json!({"paste": "none"})).await;
-    let (after, misses) = type_classes(&ctx, &probe, json!({})).await;
+    let (before, _) = type_classes(
+        &ctx,
+        &probe,
+        json!({"paste": "none"}),
+        Duration::from_secs(2),
+    )
+    .await;
+    let (after, misses) = type_classes(&ctx, &probe, json!({}), testkit::probe::EVENT_LIMIT).await;
     println!("{:<10} {:>14} {:>14}", "class", "keys only", "vm_type");
     for ((class, b, n), (_, a, _)) in before.iter().zip(&after) {
         println!(

@@ -283,7 +283,12 @@ impl<'d> Probe<'d> {
     /// Waits until the text view holds exactly `want`; returns the text it holds at the end either way (so the
     /// caller's assertion shows what arrived).
     pub async fn wait_for_text(&self, want: &str) -> String {
-        eventually(EVENT_LIMIT, async || {
+        self.wait_for_text_within(want, EVENT_LIMIT).await
+    }
+
+    /// [`Probe::wait_for_text`] with another limit (short, where a mismatch is expected and measured).
+    pub async fn wait_for_text_within(&self, want: &str, limit: Duration) -> String {
+        eventually(limit, async || {
             (self.text() == want).then(|| want.to_owned())
         })
         .await

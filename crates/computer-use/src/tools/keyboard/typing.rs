@@ -131,7 +131,8 @@ impl TypedTool for Type {
             0 => format!("Typed {total} characters."),
             pasted => format!(
                 "Typed {total} characters: {} with the keyboard, {pasted} pasted with {} \
-                 (lines with characters the keyboard cannot type exactly on this Linux guest); {}.",
+                 (lines with characters the keyboard cannot type exactly on this Linux guest); {}. \
+                 A terminal may need paste: \"ctrl+shift+v\" (xterm: \"none\").",
                 total - pasted,
                 paste_keys
                     .as_deref()

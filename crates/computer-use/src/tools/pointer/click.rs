@@ -95,7 +95,7 @@ pub struct ClickArgs {
     /// Which click.
     #[serde(default)]
     pub button: ClickButton,
-    /// Modifier keys held meanwhile, e.g. "ctrl+shift".
+    /// Modifiers held meanwhile, e.g. "ctrl+shift".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub modifiers: String,
     /// Frame id of the screenshot the point was read from; refused if it is not the latest.

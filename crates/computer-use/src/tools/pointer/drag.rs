@@ -49,7 +49,7 @@ pub struct DragArgs {
     /// Button to hold.
     #[serde(default)]
     pub button: MouseButton,
-    /// Modifier keys held meanwhile, e.g. "shift".
+    /// Modifiers held meanwhile, e.g. "ctrl+shift".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub modifiers: String,
     /// Frame id of the screenshot the points were read from; refused if it is not the latest.
@@ -244,7 +244,7 @@ pub struct MouseArgs {
     /// Y (image pixels) to move to first.
     #[serde(default)]
     pub y: Option<f64>,
-    /// Modifier keys held meanwhile, e.g. "ctrl".
+    /// Modifiers held meanwhile, e.g. "ctrl+shift".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub modifiers: String,
     /// Frame id of the screenshot the point was read from; refused if it is not the latest.

@@ -90,6 +90,7 @@ pub fn held_text(keys: &[String]) -> String {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::tools::ToolErrorKind;

@@ -75,7 +75,7 @@ pub struct ScrollArgs {
     /// Y (image pixels) to scroll at.
     #[serde(default)]
     pub y: Option<f64>,
-    /// Modifier keys held meanwhile, e.g. "ctrl" (zoom).
+    /// Modifiers held meanwhile, e.g. "ctrl+shift".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub modifiers: String,
     /// Frame id of the screenshot the point was read from; refused if it is not the latest.
