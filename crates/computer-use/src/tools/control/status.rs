@@ -462,8 +462,8 @@ mod tests {
             run.map(|u| u.tools.clone()),
             Some(vec![
                 "vm_click".to_owned(),
-                "vm_key".to_owned(),
                 "vm_exec".to_owned(),
+                "vm_key".to_owned(),
                 "vm_launch".to_owned()
             ])
         );
