@@ -1,6 +1,7 @@
-//! The keyboard and the clipboard: `vm_type` (text of any length, typed in pieces and never replayed),
-//! `vm_key` (keys and combinations, normalised before sending; unknown keys refused with suggestions) and
-//! `vm_clipboard` (read, or set and confirm).
+//! The keyboard and the clipboard: `vm_type` (text of any length, typed in pieces and never replayed; on Linux
+//! what the keyboard cannot type exactly is pasted, [`paste`]), `vm_key` (keys and combinations, normalised before
+//! sending, unknown keys refused with suggestions; keys held with `action: "down"`) and `vm_clipboard` (read, or
+//! set and confirm). [`xdotool`] delivers what the server cannot send on Linux guests.
 //!
 //! All three use the GUI lane: typing and key presses must stay ordered with clicks and screenshots, and the
 //! clipboard belongs to the desktop session the GUI lane drives.
