@@ -23,7 +23,8 @@ pub enum GuestOs {
     MacOs,
     /// Another value (`windows`, `android`, …).
     Other(String),
-    /// The server did not say (no `os_type`, or `GET /status` failed); not remembered, asked again next time.
+    /// The server did not say (no `os_type`, or `GET /status` failed). Remembered like an answer, so a server
+    /// whose HTTP side is unreachable does not cost a time-out on every call.
     Unknown,
 }
 
@@ -69,8 +70,7 @@ impl GuestOsCache {
 }
 
 /// The guest's OS: remembered, or asked over HTTP at the GUI lane's connected address. Call it after the GUI
-/// lane has connected (any command on it); before that, and when the server does not answer, it is
-/// [`GuestOs::Unknown`].
+/// lane has connected (any command on it); before that it is [`GuestOs::Unknown`] (not remembered).
 pub async fn guest_os(session: &VmSession) -> GuestOs {
     if let Some(os) = session.guest_os_cache().get() {
         return os;
@@ -79,21 +79,19 @@ pub async fn guest_os(session: &VmSession) -> GuestOs {
         return GuestOs::Unknown;
     };
     let timeout = session.target().command_timeout.min(ASK_TIMEOUT);
-    let Ok(http) = HttpClient::new(*endpoint, timeout) else {
-        return GuestOs::Unknown;
-    };
-    match http.status().await {
-        Ok(status) => match status.os_type.as_deref() {
-            Some(os) => {
-                let os = GuestOs::from_os_type(os);
-                session.guest_os_cache().set(os.clone());
-                os
+    let os = match HttpClient::new(*endpoint, timeout) {
+        Ok(http) => match http.status().await {
+            Ok(status) => status
+                .os_type
+                .as_deref()
+                .map_or(GuestOs::Unknown, GuestOs::from_os_type),
+            Err(e) => {
+                tracing::debug!(error = %e, "could not ask the server's OS");
+                GuestOs::Unknown
             }
-            None => GuestOs::Unknown,
         },
-        Err(e) => {
-            tracing::debug!(error = %e, "could not ask the server's OS");
-            GuestOs::Unknown
-        }
-    }
+        Err(_) => GuestOs::Unknown,
+    };
+    session.guest_os_cache().set(os.clone());
+    os
 }
