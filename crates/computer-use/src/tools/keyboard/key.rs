@@ -165,6 +165,12 @@ async fn press(
         }
     }
     let mut text = format!("Pressed {shown}.");
+    if super_char && guest == Some(GuestOs::Unknown) {
+        text.push_str(
+            " The guest's OS is unknown: on a Linux guest the server sends a character key without Super, so \
+             the application may have received the bare key.",
+        );
+    }
     if keys.iter().any(|k| k == "caps_lock") && guest == Some(GuestOs::Linux) {
         text.push_str(
             " Caps Lock toggled, but on this Linux guest it does not change typed text: the server types letters \

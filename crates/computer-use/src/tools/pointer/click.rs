@@ -222,10 +222,16 @@ impl TypedTool for Move {
             ctx.cancellable(&session, session.gui().move_cursor(p.ix, p.iy))
                 .await?;
             let holding = held::held(&session);
-            let note = if holding.is_empty() {
+            let mut names: Vec<String> =
+                holding.iter().map(|b| held::name(*b).to_owned()).collect();
+            names.extend(
+                held::held_keys(&session)
+                    .into_iter()
+                    .map(|k| format!("{k} key")),
+            );
+            let note = if names.is_empty() {
                 String::new()
             } else {
-                let names: Vec<&str> = holding.iter().map(|b| held::name(*b)).collect();
                 format!(" Still holding: {}.", names.join(", "))
             };
             Ok(result("Moved the pointer to", &frame, &p, &note))
