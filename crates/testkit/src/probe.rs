@@ -169,7 +169,7 @@ impl<'d> Probe<'d> {
         let ready = eventually(OPEN_LIMIT, async || {
             if let Ok(Some(status)) = probe.child.try_wait() {
                 panic!(
-                    "testkit::probe: the probe exited ({status}) before it was ready: {}",
+                    "testkit::probe: the probe exited ({status}) before it was ready (it needs Debian's python3-gi and gir1.2-gtk-3.0: run scripts/bootstrap): {}",
                     probe.stderr()
                 );
             }
