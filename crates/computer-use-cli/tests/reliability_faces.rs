@@ -1,6 +1,6 @@
 //! Reliability as the faces show it, through the real binary: a client that cancels a `vm_drag` in flight over
 //! MCP stdio leaves no mouse button held on the **real** server's desktop (checked with X's own pointer mask)
-//! and the next call works; `computer-use status` reports the session's health (connected, server down, VM
+//! and the next call works, and a key held with `vm_key` is released when the MCP session ends; `computer-use status` reports the session's health (connected, server down, VM
 //! not running) in text and JSON. Lume is the documented **fake** (`testkit::lume_fake`; real Lume is
 //! macOS-only).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -18,6 +18,8 @@ use testkit::lume_fake::{FakeVm, LumeFake};
 
 /// Button1Mask of X's QueryPointer.
 const BUTTON1: u32 = 1 << 8;
+/// ControlMask of X's QueryPointer.
+const CONTROL: u32 = 4;
 
 /// Polls `check` every 50 ms until it holds or `limit` passes.
 fn wait_until(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
@@ -91,7 +93,21 @@ fn a_drag_cancelled_over_mcp_releases_the_button_and_the_next_call_works() {
     );
     assert_ne!(moved["result"]["isError"], true, "{moved}");
     assert_eq!(desktop.pointer_buttons(), 0);
+    // A key held on purpose stays down across calls, and the session's end (the client closes stdin)
+    // releases it: X's own modifier state is the check.
+    let held = server.request(
+        6,
+        "tools/call",
+        json!({"name": "vm_key", "arguments": {"keys": "ctrl", "action": "down"}}),
+    );
+    assert_ne!(held["result"]["isError"], true, "{held}");
+    assert_eq!(desktop.modifier_mask(), CONTROL, "ctrl held by vm_key down");
     let stderr = server.stop();
+    assert_eq!(
+        desktop.modifier_mask(),
+        0,
+        "ctrl still down after the MCP session ended"
+    );
     eprintln!("button released {released_after:?} after the cancellation");
     // The drag was stopped by the cancellation, not finished: the server logged it as ambiguous.
     assert!(

@@ -6,10 +6,13 @@
 //! - [`Vms`] keeps one session per configured VM, created on first use;
 //! - [`lifecycle`] starts, stops and lists Lume VMs (`computer-use vm …`); [`local`] starts and stops the
 //!   local desktop for the `local` provider;
-//! - [`probe`] makes one connection attempt, for checks that must not retry.
+//! - [`probe`] makes one connection attempt, for checks that must not retry;
+//! - [`held`] and [`held_keys`] record the mouse buttons and keys held on the VM; [`guest`] its OS.
 
 pub mod error;
+pub mod guest;
 pub mod held;
+pub mod held_keys;
 pub mod lifecycle;
 pub mod local;
 pub mod probe;
@@ -18,6 +21,8 @@ pub mod session;
 pub mod sessions;
 
 pub use error::VmError;
+pub use guest::{GuestOs, guest_os};
 pub use held::HeldButtons;
+pub use held_keys::HeldKeys;
 pub use session::{Health, VmSession};
 pub use sessions::Vms;

@@ -85,16 +85,23 @@ async fn typed_text_and_keys_arrive_in_a_terminal() {
     )
     .await;
 
-    // Unicode, and `\n` in the text presses Enter. On X11 the server's pynput borrows spare keycodes for
-    // characters missing from the layout and some land where XKB cannot reach them (a server limitation on
-    // Linux guests, see keyboard/typing.rs); these characters all get reachable keycodes on a fresh desktop.
+    // Unicode, and `\n` in the text presses Enter. xterm has no key that pastes the clipboard (its
+    // Shift+Insert pastes PRIMARY), so in xterm text is typed with keys (`paste: "none"`). On X11 the server's
+    // pynput borrows spare keycodes for characters missing from the layout and some land where XKB cannot
+    // reach them (a server limitation on Linux guests, see keyboard/typing.rs); these characters all get
+    // reachable keycodes on a fresh desktop.
     let uni = "café naïve ñandú über Ærø ✓";
-    ok(
+    let out = ok(
         &ctx,
         "vm_type",
-        json!({"text": format!("printf '%s' '{uni}' > uni.txt\n")}),
+        json!({"text": format!("printf '%s' '{uni}' > uni.txt\n"), "paste": "none"}),
     )
     .await;
+    assert!(
+        out.joined_text().contains("may arrive altered"),
+        "{}",
+        out.joined_text()
+    );
     wait_for_exact(&dir.join("uni.txt"), uni, Duration::from_secs(10)).await;
 
     // Aliases: ctrl+u (a hotkey) erases the typed line, `Enter` runs the next one.

@@ -3,7 +3,7 @@
 //! The native Linux/macOS handlers accept pynput `Key` member names in lower case, or one character. Models
 //! write `Return`, `Escape`, `cmd`, `PageDown`, `option`… — the server rejects those (`Unknown key: return`).
 //! So every key is translated here, and an unknown one is refused *before* sending, naming the closest
-//! valid names.
+//! valid names. Keypad keys (`kp_enter`, …) are ours: the server has no name for them (see [`KEYPAD_KEYS`]).
 #![deny(missing_docs)]
 
 /// The server's named keys (pynput `Key` members).
@@ -70,6 +70,35 @@ pub const SERVER_KEYS: &[&str] = &[
     "media_next",
 ];
 
+/// Keypad keys: our name → the X keysym. The server has no name for them (its key commands take pynput `Key`
+/// members or one character, and pynput has no keypad members), so tools deliver them another way or say
+/// plainly that they cannot.
+pub const KEYPAD_KEYS: &[(&str, &str)] = &[
+    ("kp_0", "KP_0"),
+    ("kp_1", "KP_1"),
+    ("kp_2", "KP_2"),
+    ("kp_3", "KP_3"),
+    ("kp_4", "KP_4"),
+    ("kp_5", "KP_5"),
+    ("kp_6", "KP_6"),
+    ("kp_7", "KP_7"),
+    ("kp_8", "KP_8"),
+    ("kp_9", "KP_9"),
+    ("kp_enter", "KP_Enter"),
+    ("kp_add", "KP_Add"),
+    ("kp_subtract", "KP_Subtract"),
+    ("kp_multiply", "KP_Multiply"),
+    ("kp_divide", "KP_Divide"),
+    ("kp_decimal", "KP_Decimal"),
+    ("kp_equal", "KP_Equal"),
+];
+
+/// The modifier keys (server names): what may be held during a pointer action or with `key_down`.
+pub const MODIFIERS: &[&str] = &[
+    "ctrl", "ctrl_l", "ctrl_r", "shift", "shift_l", "shift_r", "alt", "alt_l", "alt_r", "alt_gr",
+    "cmd", "cmd_l", "cmd_r",
+];
+
 /// Aliases people and models use, mapped to server names. Compared after lower-casing and removing
 /// spaces, dashes and underscores.
 const ALIASES: &[(&str, &str)] = &[
@@ -111,6 +140,15 @@ const ALIASES: &[(&str, &str)] = &[
     ("spacebar", "space"),
     ("plus", "+"),
     ("minus", "-"),
+    ("numpadenter", "kp_enter"),
+    ("keypadenter", "kp_enter"),
+    ("kpplus", "kp_add"),
+    ("kpminus", "kp_subtract"),
+    ("numpadadd", "kp_add"),
+    ("numpadsubtract", "kp_subtract"),
+    ("numpadmultiply", "kp_multiply"),
+    ("numpaddivide", "kp_divide"),
+    ("numpaddecimal", "kp_decimal"),
 ];
 
 /// A key name the server would reject.
@@ -139,7 +177,7 @@ pub fn normalize(key: &str) -> Result<String, UnknownKey> {
         return Ok(trimmed.to_string());
     }
     let lower = trimmed.to_lowercase();
-    if SERVER_KEYS.contains(&lower.as_str()) {
+    if SERVER_KEYS.contains(&lower.as_str()) || keypad_keysym(&lower).is_some() {
         return Ok(lower);
     }
     let squashed: String = lower
@@ -149,13 +187,103 @@ pub fn normalize(key: &str) -> Result<String, UnknownKey> {
     if let Some((_, to)) = ALIASES.iter().find(|(from, _)| *from == squashed) {
         return Ok((*to).to_string());
     }
-    if let Some(k) = SERVER_KEYS.iter().find(|k| k.replace('_', "") == squashed) {
-        return Ok((*k).to_string());
+    if let Some(k) = all_names().find(|k| k.replace('_', "") == squashed) {
+        return Ok(k.to_string());
+    }
+    if let Some(digit) = squashed
+        .strip_prefix("numpad")
+        .or_else(|| squashed.strip_prefix("keypad"))
+        .filter(|d| d.len() == 1 && d.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Ok(format!("kp_{digit}"));
     }
     Err(UnknownKey {
         key: key.to_string(),
         closest: closest(&squashed),
     })
+}
+
+/// Every name [`normalize`] returns besides single characters: the server's and the keypad's.
+fn all_names() -> impl Iterator<Item = &'static str> {
+    SERVER_KEYS
+        .iter()
+        .copied()
+        .chain(KEYPAD_KEYS.iter().map(|(name, _)| *name))
+}
+
+/// The X keysym of a keypad key (`kp_enter` → `KP_Enter`), `None` for every other key.
+pub fn keypad_keysym(key: &str) -> Option<&'static str> {
+    KEYPAD_KEYS
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, keysym)| *keysym)
+}
+
+/// Whether a normalised key is a modifier (see [`MODIFIERS`]).
+pub fn is_modifier(key: &str) -> bool {
+    MODIFIERS.contains(&key)
+}
+
+/// The X keysym name of a normalised key, for delivery by XTest on Linux (`xdotool key`): `cmd` → `super`,
+/// `enter` → `Return`, `a` → `a`, `+` → `plus`. `None` for a key without one (a character with no keysym
+/// name here).
+pub fn x_keysym(key: &str) -> Option<String> {
+    if let Some(keysym) = keypad_keysym(key) {
+        return Some(keysym.to_owned());
+    }
+    let named = match key {
+        "cmd" | "cmd_l" => "Super_L",
+        "cmd_r" => "Super_R",
+        "ctrl" | "ctrl_l" => "Control_L",
+        "ctrl_r" => "Control_R",
+        "shift" | "shift_l" => "Shift_L",
+        "shift_r" => "Shift_R",
+        "alt" | "alt_l" => "Alt_L",
+        "alt_r" => "Alt_R",
+        "alt_gr" => "ISO_Level3_Shift",
+        "enter" => "Return",
+        "esc" => "Escape",
+        "backspace" => "BackSpace",
+        "delete" => "Delete",
+        "tab" => "Tab",
+        "space" | " " => "space",
+        "up" => "Up",
+        "down" => "Down",
+        "left" => "Left",
+        "right" => "Right",
+        "home" => "Home",
+        "end" => "End",
+        "page_up" => "Prior",
+        "page_down" => "Next",
+        "insert" => "Insert",
+        "caps_lock" => "Caps_Lock",
+        "+" => "plus",
+        "-" => "minus",
+        "=" => "equal",
+        "," => "comma",
+        "." => "period",
+        "/" => "slash",
+        ";" => "semicolon",
+        "'" => "apostrophe",
+        "[" => "bracketleft",
+        "]" => "bracketright",
+        "\\" => "backslash",
+        "`" => "grave",
+        _ => "",
+    };
+    if !named.is_empty() {
+        return Some(named.to_owned());
+    }
+    if let Some(n) = key.strip_prefix('f').and_then(|n| n.parse::<u8>().ok())
+        && (1..=20).contains(&n)
+    {
+        return Some(format!("F{n}"));
+    }
+    let mut chars = key.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_ascii_alphanumeric() => Some(c.to_string()),
+        _ => None,
+    }
 }
 
 /// Splits `ctrl+shift+t` into normalised keys. A lone `+` (or a trailing `++`) means the plus key.
@@ -186,9 +314,8 @@ pub fn parse_combo(combo: &str) -> Result<Vec<String>, UnknownKey> {
 
 /// The up-to-three valid names nearest to `input` by edit distance.
 fn closest(input: &str) -> Vec<&'static str> {
-    let mut scored: Vec<(usize, &'static str)> = SERVER_KEYS
-        .iter()
-        .map(|k| (distance(input, &k.replace('_', "")), *k))
+    let mut scored: Vec<(usize, &'static str)> = all_names()
+        .map(|k| (distance(input, &k.replace('_', "")), k))
         .chain(
             ALIASES
                 .iter()
@@ -249,6 +376,11 @@ mod tests {
             ("del", "delete"),
             ("a", "a"),
             ("A", "A"),
+            ("kp_enter", "kp_enter"),
+            ("KP_Add", "kp_add"),
+            ("numpad enter", "kp_enter"),
+            ("Numpad5", "kp_5"),
+            ("kpminus", "kp_subtract"),
         ] {
             assert_eq!(normalize(input).as_deref(), Ok(want), "{input}");
         }
@@ -273,6 +405,20 @@ mod tests {
             Ok(vec!["ctrl".to_string(), "+".to_string()])
         );
         assert_eq!(parse_combo("+"), Ok(vec!["+".to_string()]));
+    }
+
+    #[test]
+    fn keypad_modifiers_and_keysyms() {
+        assert_eq!(keypad_keysym("kp_enter"), Some("KP_Enter"));
+        assert_eq!(keypad_keysym("enter"), None);
+        assert!(is_modifier("ctrl") && is_modifier("cmd_r") && !is_modifier("a"));
+        assert_eq!(x_keysym("cmd").as_deref(), Some("Super_L"));
+        assert_eq!(x_keysym("a").as_deref(), Some("a"));
+        assert_eq!(x_keysym("+").as_deref(), Some("plus"));
+        assert_eq!(x_keysym("f12").as_deref(), Some("F12"));
+        assert_eq!(x_keysym("kp_add").as_deref(), Some("KP_Add"));
+        assert_eq!(x_keysym("é"), None);
+        assert_eq!(x_keysym("menu"), None);
     }
 
     #[test]

@@ -81,11 +81,13 @@ impl McpServer {
     }
 
     /// After the transports have stopped (which cancels every running call), waits up to `grace` for the
-    /// calls to finish their cleanup. Returns false if some were still running.
+    /// calls to finish their cleanup, then ends the sessions: keys and buttons still held (on purpose, with
+    /// `vm_key`/`vm_mouse` `down`) are released. Returns false if some calls were still running.
     pub async fn drain(&self, grace: Duration) -> bool {
         self.calls.close();
         let running = self.calls.len();
         if running == 0 {
+            tools::pointer::held::release_held(&self.base.vms).await;
             return true;
         }
         tracing::info!(running, "waiting for cancelled tool calls to clean up");
@@ -96,6 +98,7 @@ impl McpServer {
                 "tool calls still running after {grace:?}; exiting anyway"
             );
         }
+        tools::pointer::held::release_held(&self.base.vms).await;
         done
     }
 }

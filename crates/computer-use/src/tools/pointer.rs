@@ -3,7 +3,8 @@
 //! Coordinates are pixels of the latest image we returned (screenshot or zoom); [`target`] maps them through
 //! its frame to the server's input space, refusing off-image points and stale frames before anything is
 //! sent. Every call runs inside a [`held::CallGuard`], so a button pressed by a drag or held with
-//! `vm_mouse down` is released when a call is cancelled or breaks half-way.
+//! `vm_mouse down`, or a modifier held for the action ([`modifiers`]), is released when a call is cancelled
+//! or breaks half-way.
 //!
 //! `vm_click` and `vm_scroll` keep the Phase 8 guide's plugin's names, parameters and defaults (`button`
 //! left/right/double, `clicks` 5) and add to them.
@@ -12,6 +13,7 @@ mod click;
 mod cursor;
 mod drag;
 pub mod held;
+pub mod modifiers;
 mod scroll;
 pub mod target;
 

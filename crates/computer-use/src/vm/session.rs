@@ -11,8 +11,9 @@ use std::time::Duration;
 use cua_protocol::{Client, ClientOptions, ConnectionState, Disconnect, Resolve};
 
 use crate::config::{Provider, VmTarget};
+use crate::vm::guest::GuestOsCache;
 use crate::vm::resolve::resolver_for;
-use crate::vm::{HeldButtons, VmError};
+use crate::vm::{HeldButtons, HeldKeys, VmError};
 use coords::Frames;
 
 /// What a session knows about its VM's reachability, for `vm_status`, `computer-use status` and errors.
@@ -151,6 +152,8 @@ pub struct VmSession {
     shell: Client,
     frames: Frames,
     held: HeldButtons,
+    held_keys: HeldKeys,
+    guest_os: GuestOsCache,
 }
 
 impl std::fmt::Debug for VmSession {
@@ -179,6 +182,8 @@ impl VmSession {
             shell,
             frames: Frames::default(),
             held: HeldButtons::default(),
+            held_keys: HeldKeys::default(),
+            guest_os: GuestOsCache::default(),
         }
     }
 
@@ -205,6 +210,16 @@ impl VmSession {
     /// The mouse buttons pressed on this VM and not released yet.
     pub fn held_buttons(&self) -> &HeldButtons {
         &self.held
+    }
+
+    /// The keys pressed on this VM and not released yet.
+    pub fn held_keys(&self) -> &HeldKeys {
+        &self.held_keys
+    }
+
+    /// The guest OS once asked (see [`crate::vm::guest_os`]).
+    pub fn guest_os_cache(&self) -> &GuestOsCache {
+        &self.guest_os
     }
 
     /// The session's health: the GUI lane's (it carries most calls), or the shell lane's while the GUI lane

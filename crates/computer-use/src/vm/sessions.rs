@@ -28,6 +28,14 @@ impl Vms {
         &self.config
     }
 
+    /// Every session created so far (for the end of a process: releasing what is still held).
+    pub fn sessions(&self) -> Vec<Arc<VmSession>> {
+        match self.sessions.lock() {
+            Ok(sessions) => sessions.values().cloned().collect(),
+            Err(poisoned) => poisoned.into_inner().values().cloned().collect(),
+        }
+    }
+
     /// The session for `name` (the default VM when `None`), created on first use.
     pub fn get(&self, name: Option<&str>) -> Result<Arc<VmSession>, VmError> {
         let target = self.config.vm(name)?;

@@ -460,7 +460,12 @@ mod tests {
         let run = gone.iter().find(|u| u.command == "run_command");
         assert_eq!(
             run.map(|u| u.tools.clone()),
-            Some(vec!["vm_exec".to_owned(), "vm_launch".to_owned()])
+            Some(vec![
+                "vm_click".to_owned(),
+                "vm_exec".to_owned(),
+                "vm_key".to_owned(),
+                "vm_launch".to_owned()
+            ])
         );
     }
 }

@@ -10,8 +10,10 @@
 //! key with the core `Mode_switch` modifier, which XKB clients ignore: such a character arrives as the one in
 //! the first or second column (`café ✓ Ωμέγα` typed into xterm on a fresh desktop arrives as `café ✓ ΩΩέγα`).
 //! ASCII is always exact, and so are accented letters typed before any symbol or CJK character; macOS guests
-//! type Unicode through CGEvent strings and are not affected. Where exact non-ASCII text matters on Linux,
-//! write it with `vm_file_write` or paste it with `vm_clipboard`.
+//! type Unicode through CGEvent strings and are not affected. So on a Linux guest every line holding a
+//! character outside printable ASCII is pasted through the clipboard instead (see [`super::paste`]), with the
+//! paste key the caller names (`paste`, default `ctrl+v`; `"none"` types everything as the server would),
+//! and the result says which way each part went.
 //!
 //! Windows line endings are typed as one Enter (`\r\n` → `\n`): pynput turns both `\r` and `\n` into Enter,
 //! which would otherwise press it twice per line.
@@ -20,9 +22,15 @@ use cua_protocol::CommandName;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
+use super::key::to_server_keys;
+use super::paste::{self, Piece};
+use super::xdotool;
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::files::FileWrite;
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
+use crate::vm::{GuestOs, VmSession};
 
 /// Characters per `type_text` command: ~45 ms of server time each, so other clients are not held up.
 pub const CHUNK_CHARS: usize = 200;
@@ -39,6 +47,9 @@ pub struct Type;
 pub struct TypeArgs {
     /// Text to type; Unicode is fine, `\n` presses Enter.
     pub text: String,
+    /// Keys that paste, for text the keyboard cannot type exactly (default ctrl+v; "none" types all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paste: Option<String>,
 }
 
 impl TypedTool for Type {
@@ -53,7 +64,14 @@ impl TypedTool for Type {
         idempotent: false,
         open_world: false,
         batching: Batching::Allowed,
-        commands: &[CommandName::TypeText],
+        commands: &[
+            CommandName::TypeText,
+            CommandName::CopyToClipboard,
+            CommandName::SetClipboard,
+            CommandName::PressKey,
+            CommandName::Hotkey,
+            CommandName::Version,
+        ],
     };
 
     async fn run(&self, ctx: &ToolContext, args: TypeArgs) -> Result<ToolOutput, ToolError> {
@@ -71,35 +89,159 @@ impl TypedTool for Type {
                 FileWrite::SPEC.name
             )));
         }
-        let session = ctx.session()?;
-        let pieces = chunks(&text, CHUNK_CHARS);
-        let mut typed = 0usize;
-        for piece in &pieces {
-            let n = piece.chars().count();
-            if ctx.cancel.is_cancelled() {
-                return Err(stopped(
-                    ToolError::new(ToolErrorKind::Failed, "cancelled by the caller"),
-                    typed,
-                    0,
-                    total,
-                ));
-            }
-            if let Err(e) = ctx
-                .cancellable(&session, session.gui().type_text(piece))
-                .await
-            {
-                return Err(stopped(e, typed, n, total));
-            }
-            typed += n;
-        }
-        let how = if pieces.len() > 1 {
-            format!(" in {} pieces", pieces.len())
-        } else {
-            String::new()
+        let paste_keys = match args.paste.as_deref().map(str::trim) {
+            None | Some("") => Some(vec!["ctrl".to_owned(), "v".to_owned()]),
+            Some(none) if none.eq_ignore_ascii_case("none") => None,
+            Some(combo) => Some(to_server_keys(combo).map_err(|e| ToolError {
+                message: e.message.replacen("vm_key", "vm_type: paste", 1),
+                ..e
+            })?),
         };
-        Ok(ToolOutput::text(format!("Typed {total} characters{how}."))
+        let session = ctx.session()?;
+        let untypable = text.chars().filter(|c| !paste::typable(*c)).count();
+        let guest = if untypable > 0 {
+            Some(xdotool::guest(ctx, &session).await?)
+        } else {
+            None
+        };
+        let pieces = match (&guest, &paste_keys) {
+            (Some(GuestOs::Linux), Some(_)) => paste::plan(&text),
+            _ => vec![Piece::Keys(text.as_str())],
+        };
+        let mut run = Delivery {
+            total,
+            ..Delivery::default()
+        };
+        let result = run
+            .deliver(ctx, &session, &pieces, paste_keys.as_deref())
+            .await;
+        let restored = match run.saved.take() {
+            Some(saved) => Some(saved.restore(&session).await),
+            None => None,
+        };
+        if let Err(e) = result {
+            let mut e = e;
+            if let Some(restored) = restored {
+                e.message.push_str(&format!(" ({restored})"));
+            }
+            return Err(e);
+        }
+        let mut text_out = match run.pasted {
+            0 if run.chunks > 1 => format!("Typed {total} characters in {} pieces.", run.chunks),
+            0 => format!("Typed {total} characters."),
+            pasted => format!(
+                "Typed {total} characters: {} with the keyboard, {pasted} pasted with {} \
+                 (lines with characters the keyboard cannot type exactly on this Linux guest); {}. \
+                 A terminal may need paste: \"ctrl+shift+v\" (xterm: \"none\").",
+                total - pasted,
+                paste_keys
+                    .as_deref()
+                    .map(|k| k.join("+"))
+                    .unwrap_or_default(),
+                restored.unwrap_or("clipboard untouched")
+            ),
+        };
+        if run.pasted == 0 && untypable > 0 {
+            match guest {
+                Some(GuestOs::Linux) => text_out.push_str(&format!(
+                    " {untypable} characters outside ASCII were typed with the keyboard (paste: \"none\"); \
+                     on this Linux guest some may arrive altered."
+                )),
+                Some(GuestOs::Unknown) => text_out.push_str(&format!(
+                    " The guest's OS is unknown, so its {untypable} characters outside ASCII were typed with \
+                     the keyboard; on a Linux guest some may arrive altered."
+                )),
+                _ => {}
+            }
+        }
+        let via = match (run.pasted, run.pasted == total) {
+            (0, _) => "keys",
+            (_, true) => "paste",
+            _ => "keys+paste",
+        };
+        Ok(ToolOutput::text(text_out)
             .with("characters", total)
-            .with("chunks", pieces.len()))
+            .with("chunks", run.chunks)
+            .with("pasted", run.pasted)
+            .with("via", via))
+    }
+}
+
+/// One call's progress: what was typed and pasted so far, and the clipboard to restore.
+#[derive(Debug, Default)]
+struct Delivery {
+    total: usize,
+    done: usize,
+    pasted: usize,
+    chunks: usize,
+    saved: Option<paste::Saved>,
+}
+
+impl Delivery {
+    /// Types and pastes `pieces` in order; stops at the first failure (nothing is resent).
+    async fn deliver(
+        &mut self,
+        ctx: &ToolContext,
+        session: &Arc<VmSession>,
+        pieces: &[Piece<'_>],
+        paste_keys: Option<&[String]>,
+    ) -> Result<(), ToolError> {
+        for piece in pieces {
+            match *piece {
+                Piece::Keys(keys) => {
+                    for chunk in chunks(keys, CHUNK_CHARS) {
+                        self.step(ctx, chunk, session.gui().type_text(chunk), session)
+                            .await?;
+                        self.chunks += 1;
+                    }
+                }
+                Piece::Paste(line) => {
+                    if self.saved.is_none() {
+                        self.saved = Some(paste::save(ctx, session).await?);
+                    }
+                    let keys = paste_keys.unwrap_or_default();
+                    let n = line.chars().count();
+                    if ctx.cancel.is_cancelled() {
+                        return Err(stopped(
+                            ToolError::new(ToolErrorKind::Failed, "cancelled by the caller"),
+                            self.done,
+                            0,
+                            self.total,
+                        ));
+                    }
+                    if let Err(e) = paste::paste(ctx, session, line, keys).await {
+                        return Err(stopped(e, self.done, n, self.total));
+                    }
+                    self.done += n;
+                    self.pasted += n;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends one typed chunk, accounting for it.
+    async fn step(
+        &mut self,
+        ctx: &ToolContext,
+        chunk: &str,
+        send: impl std::future::Future<Output = Result<(), cua_protocol::Error>>,
+        session: &VmSession,
+    ) -> Result<(), ToolError> {
+        let n = chunk.chars().count();
+        if ctx.cancel.is_cancelled() {
+            return Err(stopped(
+                ToolError::new(ToolErrorKind::Failed, "cancelled by the caller"),
+                self.done,
+                0,
+                self.total,
+            ));
+        }
+        if let Err(e) = ctx.cancellable(session, send).await {
+            return Err(stopped(e, self.done, n, self.total));
+        }
+        self.done += n;
+        Ok(())
     }
 }
 

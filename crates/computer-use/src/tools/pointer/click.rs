@@ -5,6 +5,11 @@
 //! button at the point (recorded as held in between). A triple click is the server's double click followed
 //! by one more click at the same point, well inside every toolkit's multi-click interval (the two commands
 //! are ~1 ms apart on the GUI lane).
+//!
+//! Back and forward are mouse buttons 8 and 9, which the server's mouse commands cannot send (they take
+//! left, right and middle, and press *left* for any other name): on a Linux guest they go through
+//! `xdotool click` ([`crate::tools::keyboard::xdotool`]); elsewhere the call says plainly that nothing was
+//! clicked. `modifiers` are held around the click ([`super::modifiers`]).
 
 use cua_protocol::Button;
 use cua_protocol::CommandName;
@@ -12,8 +17,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::target::{self, Point};
-use super::{guarded, held};
+use super::{guarded, held, modifiers};
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
+use crate::tools::keyboard::xdotool;
 use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// `vm_click`.
@@ -34,6 +40,10 @@ pub enum ClickButton {
     Middle,
     /// Three left clicks (selects a line).
     Triple,
+    /// Button 8 (back).
+    Back,
+    /// Button 9 (forward).
+    Forward,
 }
 
 impl ClickButton {
@@ -44,16 +54,20 @@ impl ClickButton {
             ClickButton::Double => "Double-clicked",
             ClickButton::Middle => "Middle-clicked",
             ClickButton::Triple => "Triple-clicked",
+            ClickButton::Back => "Back-clicked (button 8)",
+            ClickButton::Forward => "Forward-clicked (button 9)",
         }
     }
 
     /// Every click, in the schema's order.
-    pub const ALL: [ClickButton; 5] = [
+    pub const ALL: [ClickButton; 7] = [
         ClickButton::Left,
         ClickButton::Right,
         ClickButton::Double,
         ClickButton::Middle,
         ClickButton::Triple,
+        ClickButton::Back,
+        ClickButton::Forward,
     ];
 
     /// The name the arguments use.
@@ -64,6 +78,8 @@ impl ClickButton {
             ClickButton::Double => "double",
             ClickButton::Middle => "middle",
             ClickButton::Triple => "triple",
+            ClickButton::Back => "back",
+            ClickButton::Forward => "forward",
         }
     }
 }
@@ -79,6 +95,9 @@ pub struct ClickArgs {
     /// Which click.
     #[serde(default)]
     pub button: ClickButton,
+    /// Modifiers held meanwhile, e.g. "ctrl+shift".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub modifiers: String,
     /// Frame id of the screenshot the point was read from; refused if it is not the latest.
     #[serde(default)]
     pub frame: Option<u64>,
@@ -89,7 +108,7 @@ impl TypedTool for Click {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_click",
         title: "Click",
-        description: "Click at a point of the latest screenshot (image pixels). button: left (default), right, double, middle, triple.",
+        description: "Click at a point of the latest screenshot (image pixels). button: left (default), right, double, middle, triple, back, forward.",
         kind: ToolKind::Input,
         effect: Effect::Destructive,
         idempotent: false,
@@ -104,15 +123,21 @@ impl TypedTool for Click {
             CommandName::Screenshot,
             CommandName::GetCursorPosition,
             CommandName::MoveCursor,
+            CommandName::KeyDown,
+            CommandName::KeyUp,
+            CommandName::RunCommand,
+            CommandName::Version,
         ],
     };
 
     async fn run(&self, ctx: &ToolContext, args: ClickArgs) -> Result<ToolOutput, ToolError> {
+        let mods = modifiers::parse(Self::SPEC.name, &args.modifiers)?;
         guarded(ctx, async |session| {
             let frame = target::frame(ctx, &session, args.frame).await?;
             let p = target::map(&frame, args.x, args.y)?;
             let gui = session.gui();
             let at = Some(p.input());
+            let hold = modifiers::press(ctx, &session, &mods).await?;
             match args.button {
                 ClickButton::Left => ctx.cancellable(&session, gui.left_click(at)).await?,
                 ClickButton::Right => ctx.cancellable(&session, gui.right_click(at)).await?,
@@ -125,11 +150,32 @@ impl TypedTool for Click {
                     held::press(ctx, &session, at, Button::Middle).await?;
                     held::lift(ctx, &session, at, Button::Middle).await?;
                 }
+                ClickButton::Back | ClickButton::Forward => {
+                    let number = if args.button == ClickButton::Back { "8" } else { "9" };
+                    ctx.cancellable(&session, gui.move_cursor(p.ix, p.iy))
+                        .await?;
+                    let sent = xdotool::run(ctx, &session, &["click".into(), number.into()]).await?;
+                    if let Err(why) = sent {
+                        hold.lift(ctx, &session).await?;
+                        return Err(ToolError::rejected(format!(
+                            "{}: not clicked: the server cannot send mouse button {number} ({}), and it could not be sent another way: {}. \
+                             The pointer was moved to {}. In a browser, alt+left / alt+right (vm_key) go back and forward.",
+                            Self::SPEC.name,
+                            args.button.name(),
+                            why.why(),
+                            p.describe()
+                        )));
+                    }
+                }
             }
-            Ok(
-                result(&format!("{} at", args.button.verb()), &frame, &p, "")
-                    .with("button", args.button.name()),
-            )
+            hold.lift(ctx, &session).await?;
+            let verb = format!("{}{}", args.button.verb(), modifiers::held_text(&mods));
+            let mut out = result(&format!("{verb} at"), &frame, &p, "")
+                .with("button", args.button.name());
+            if !mods.is_empty() {
+                out = out.with("modifiers", mods.clone());
+            }
+            Ok(out)
         })
         .await
     }
@@ -176,10 +222,16 @@ impl TypedTool for Move {
             ctx.cancellable(&session, session.gui().move_cursor(p.ix, p.iy))
                 .await?;
             let holding = held::held(&session);
-            let note = if holding.is_empty() {
+            let mut names: Vec<String> =
+                holding.iter().map(|b| held::name(*b).to_owned()).collect();
+            names.extend(
+                held::held_keys(&session)
+                    .into_iter()
+                    .map(|k| format!("{k} key")),
+            );
+            let note = if names.is_empty() {
                 String::new()
             } else {
-                let names: Vec<&str> = holding.iter().map(|b| held::name(*b)).collect();
                 format!(" Still holding: {}.", names.join(", "))
             };
             Ok(result("Moved the pointer to", &frame, &p, &note))

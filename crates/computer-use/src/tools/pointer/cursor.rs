@@ -72,12 +72,19 @@ impl TypedTool for Cursor {
                     format!(" Holding: {}.", holding.join(", "))
                 }
             );
+            let keys = held::held_keys(&session);
+            let text = if keys.is_empty() {
+                text
+            } else {
+                format!("{text} Keys held: {}.", keys.join(", "))
+            };
             Ok(ToolOutput {
                 details: target::details(&frame, &p),
                 ..ToolOutput::text(text)
             }
             .with("inside", inside)
-            .with("held", json!(holding)))
+            .with("held", json!(holding))
+            .with("heldKeys", json!(keys)))
         })
         .await
     }

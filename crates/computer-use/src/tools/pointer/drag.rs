@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::target::{self, Point};
-use super::{MouseButton, guarded, held};
+use super::{MouseButton, guarded, held, modifiers};
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::pointer::Move;
 use crate::tools::{ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool};
@@ -49,6 +49,9 @@ pub struct DragArgs {
     /// Button to hold.
     #[serde(default)]
     pub button: MouseButton,
+    /// Modifiers held meanwhile, e.g. "ctrl+shift".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub modifiers: String,
     /// Frame id of the screenshot the points were read from; refused if it is not the latest.
     #[serde(default)]
     pub frame: Option<u64>,
@@ -105,11 +108,14 @@ impl TypedTool for Drag {
             CommandName::Screenshot,
             CommandName::GetCursorPosition,
             CommandName::MoveCursor,
+            CommandName::KeyDown,
+            CommandName::KeyUp,
         ],
     };
 
     async fn run(&self, ctx: &ToolContext, args: DragArgs) -> Result<ToolOutput, ToolError> {
         let points = args.points()?;
+        let mods = modifiers::parse(Self::SPEC.name, &args.modifiers)?;
         guarded(ctx, async |session| {
             let frame = target::frame(ctx, &session, args.frame).await?;
             let mapped = points
@@ -127,6 +133,7 @@ impl TypedTool for Drag {
             };
             let moves = interpolate(&mapped);
             let button = Button::from(args.button);
+            let hold = modifiers::press(ctx, &session, &mods).await?;
             held::press(ctx, &session, Some(first.input()), button).await?;
             let rest = async {
                 pause(ctx).await?;
@@ -135,7 +142,8 @@ impl TypedTool for Drag {
                         .await?;
                     pause(ctx).await?;
                 }
-                held::lift(ctx, &session, Some(last.input()), button).await
+                held::lift(ctx, &session, Some(last.input()), button).await?;
+                hold.lift(ctx, &session).await
             };
             if let Err(e) = rest.await {
                 return Err(ToolError::new(
@@ -149,8 +157,9 @@ impl TypedTool for Drag {
                 ));
             }
             let text = format!(
-                "Dragged with the {} button from {} to {} through {} points ({}).",
+                "Dragged with the {} button{} from {} to {} through {} points ({}).",
                 held::name(button),
+                modifiers::held_text(&mods),
                 first.describe(),
                 last.describe(),
                 mapped.len(),
@@ -168,6 +177,9 @@ impl TypedTool for Drag {
                 .with("to", json!([last.x, last.y]))
                 .with("inputFrom", json!([first.ix, first.iy]))
                 .with("inputTo", json!([last.ix, last.iy]));
+            if !mods.is_empty() {
+                out = out.with("modifiers", mods.clone());
+            }
             Ok(out)
         })
         .await
@@ -232,6 +244,9 @@ pub struct MouseArgs {
     /// Y (image pixels) to move to first.
     #[serde(default)]
     pub y: Option<f64>,
+    /// Modifiers held meanwhile, e.g. "ctrl+shift".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub modifiers: String,
     /// Frame id of the screenshot the point was read from; refused if it is not the latest.
     #[serde(default)]
     pub frame: Option<u64>,
@@ -255,11 +270,14 @@ impl TypedTool for Mouse {
             CommandName::Screenshot,
             CommandName::GetCursorPosition,
             CommandName::MoveCursor,
+            CommandName::KeyDown,
+            CommandName::KeyUp,
         ],
     };
 
     async fn run(&self, ctx: &ToolContext, args: MouseArgs) -> Result<ToolOutput, ToolError> {
         let point = target::optional_point(Self::SPEC.name, args.x, args.y)?;
+        let mods = modifiers::parse(Self::SPEC.name, &args.modifiers)?;
         guarded(ctx, async |session| {
             let mapped = match point {
                 Some((x, y)) => {
@@ -272,6 +290,7 @@ impl TypedTool for Mouse {
             let button = Button::from(args.button);
             let name = held::name(button);
             let was_held = held::held(&session).contains(&button);
+            let hold = modifiers::press(ctx, &session, &mods).await?;
             let (verb, note) = match args.action {
                 MouseAction::Down => {
                     held::press(ctx, &session, at, button).await?;
@@ -293,6 +312,8 @@ impl TypedTool for Mouse {
                     (format!("Released the {name} button"), note)
                 }
             };
+            hold.lift(ctx, &session).await?;
+            let verb = format!("{verb}{}", modifiers::held_text(&mods));
             let action = match args.action {
                 MouseAction::Down => "down",
                 MouseAction::Up => "up",
@@ -301,7 +322,12 @@ impl TypedTool for Mouse {
                 Some((frame, p)) => super::click::result(&format!("{verb} at"), &frame, &p, &note),
                 None => ToolOutput::text(format!("{verb} where the pointer is.{note}")),
             };
-            Ok(out.with("action", action).with("button", name))
+            let out = out.with("action", action).with("button", name);
+            Ok(if mods.is_empty() {
+                out
+            } else {
+                out.with("modifiers", mods.clone())
+            })
         })
         .await
     }
@@ -341,6 +367,7 @@ mod tests {
             from,
             to,
             button: MouseButton::Left,
+            modifiers: String::new(),
             frame: None,
         };
         assert!(args(None, Some([1.0, 1.0]), None).points().is_err());

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::target;
-use super::{click, guarded};
+use super::{click, guarded, modifiers};
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
 use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 
@@ -75,6 +75,9 @@ pub struct ScrollArgs {
     /// Y (image pixels) to scroll at.
     #[serde(default)]
     pub y: Option<f64>,
+    /// Modifiers held meanwhile, e.g. "ctrl+shift".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub modifiers: String,
     /// Frame id of the screenshot the point was read from; refused if it is not the latest.
     #[serde(default)]
     pub frame: Option<u64>,
@@ -99,11 +102,14 @@ impl TypedTool for Scroll {
             CommandName::Screenshot,
             CommandName::GetCursorPosition,
             CommandName::MoveCursor,
+            CommandName::KeyDown,
+            CommandName::KeyUp,
         ],
     };
 
     async fn run(&self, ctx: &ToolContext, args: ScrollArgs) -> Result<ToolOutput, ToolError> {
         let point = target::optional_point(Self::SPEC.name, args.x, args.y)?;
+        let mods = modifiers::parse(Self::SPEC.name, &args.modifiers)?;
         if !(1..=MAX_CLICKS).contains(&args.clicks) {
             return Err(ToolError::rejected(format!(
                 "vm_scroll: clicks must be in 1..={MAX_CLICKS}, got {}",
@@ -124,24 +130,32 @@ impl TypedTool for Scroll {
             };
             let clicks = args.clicks;
             let units = f64::from(clicks);
+            let hold = modifiers::press(ctx, &session, &mods).await?;
             match args.direction {
                 ScrollDirection::Up => ctx.cancellable(&session, gui.scroll_up(clicks)).await?,
                 ScrollDirection::Down => ctx.cancellable(&session, gui.scroll_down(clicks)).await?,
                 ScrollDirection::Left => ctx.cancellable(&session, gui.scroll(-units, 0.0)).await?,
                 ScrollDirection::Right => ctx.cancellable(&session, gui.scroll(units, 0.0)).await?,
             }
+            hold.lift(ctx, &session).await?;
             let what = format!(
-                "Scrolled {} by {clicks} click{}",
+                "Scrolled {} by {clicks} click{}{}",
                 args.direction.name(),
-                if clicks == 1 { "" } else { "s" }
+                if clicks == 1 { "" } else { "s" },
+                modifiers::held_text(&mods)
             );
             let out = match mapped {
                 Some((frame, p)) => click::result(&format!("{what} at"), &frame, &p, ""),
                 None => ToolOutput::text(format!("{what} where the pointer is.")),
             };
-            Ok(out
+            let out = out
                 .with("direction", args.direction.name())
-                .with("clicks", clicks))
+                .with("clicks", clicks);
+            Ok(if mods.is_empty() {
+                out
+            } else {
+                out.with("modifiers", mods.clone())
+            })
         })
         .await
     }
