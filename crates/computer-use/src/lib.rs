@@ -10,6 +10,8 @@
 //! - [`spec`] — each tool's facts (kind, effect, batching, server commands, annotations): one home each.
 //! - [`result`] — what a call returns: content and details, or a classified error with its hint.
 //! - [`guards`] — between the tools and the sessions: rate limit, loop guard, exec policy, audit log.
+//! - [`record`] — recordings of every call, one per VM, agent and session (`record.dir`, `--record`).
+//! - [`replay`] — a recording's actions sent again through [`tools::call`], each screen compared (a test).
 //! - [`hint`] — [`Hinted`]: every error's message and its hint (what to do) apart, for faces that show the fix
 //!   on its own.
 //! - [`clock`] — monotonic time, fakeable in tests.
@@ -24,6 +26,8 @@ pub mod clock;
 pub mod config;
 pub mod guards;
 pub mod hint;
+pub mod record;
+pub mod replay;
 pub mod result;
 pub mod spec;
 pub mod tools;

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod browser;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_computer-use");
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(20);
 

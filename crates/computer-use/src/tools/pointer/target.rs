@@ -102,7 +102,7 @@ pub fn space(frame: &Frame) -> String {
     )
 }
 
-/// The details every pointer result carries for one point.
+/// The details every pointer result carries for one point, `landed` included.
 pub fn details(frame: &Frame, p: &Point) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("x".into(), json!(p.x));
@@ -110,7 +110,26 @@ pub fn details(frame: &Frame, p: &Point) -> Map<String, Value> {
     map.insert("inputX".into(), json!(p.ix));
     map.insert("inputY".into(), json!(p.iy));
     map.insert("frame".into(), json!(frame.id));
+    map.insert("landed".into(), landed(frame, std::slice::from_ref(p)));
     map
+}
+
+/// Where input landed, in screen pixels (full-resolution screenshot pixels): the input-space points sent
+/// to the server, mapped back through the frame's calibration. `{x, y}` of the last point, plus `path` when
+/// there are several (a drag). The recording draws it on the screenshot the agent saw.
+pub fn landed(frame: &Frame, points: &[Point]) -> Value {
+    let c = &frame.calibration;
+    let screen = |p: &Point| [p.ix / c.scale_x(), p.iy / c.scale_y()];
+    let Some(last) = points.last() else {
+        return Value::Null;
+    };
+    let [x, y] = screen(last);
+    if points.len() > 1 {
+        let path: Vec<[f64; 2]> = points.iter().map(screen).collect();
+        json!({"x": x, "y": y, "path": path})
+    } else {
+        json!({"x": x, "y": y})
+    }
 }
 
 /// A coordinate for text: integers without a fraction, others with one decimal.
