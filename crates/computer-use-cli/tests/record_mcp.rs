@@ -564,3 +564,98 @@ async fn press(browser: &Browser, key: impl Into<char>) {
         .then(KeyAction::Up { value });
     browser.client.perform_actions(keys).await.unwrap();
 }
+
+#[test]
+fn a_recording_cut_by_sigkill_mid_step_reads_back_to_its_last_complete_step() {
+    let desktop = Desktop::start();
+    let dir = tempfile::Builder::new()
+        .prefix("cu-record-kill-")
+        .tempdir()
+        .unwrap();
+    // Kill once the recording holds 1, 5 and 12 whole steps: calls are still queued and one is running.
+    for (round, target) in [1usize, 5, 12].into_iter().enumerate() {
+        let root = dir.path().join(format!("round-{round}"));
+        let root_arg = root.to_string_lossy().to_string();
+        let (mut server, _) = Server::spawn_with(
+            &["serve", "--stdio", "--record", &root_arg],
+            &[
+                ("COMPUTER_USE_PROVIDER", "url"),
+                ("COMPUTER_USE_SERVER_URL", &desktop.ws_url()),
+                ("COMPUTER_USE_CONNECT_TIMEOUT_MS", "5000"),
+            ],
+        );
+        server.request(1, "initialize", initialize());
+        server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        // Forty calls in flight at once (they run one at a time on the VM), killed part-way.
+        let sent = 40;
+        for id in 0..sent {
+            let (tool, args) = match id % 3 {
+                0 => ("vm_screenshot", json!({})),
+                1 => ("vm_exec", json!({"command": format!("echo call-{id}")})),
+                _ => ("vm_move", json!({"x": 10 + id, "y": 10})),
+            };
+            server.send(
+                &json!({"jsonrpc": "2.0", "id": 100 + id, "method": "tools/call",
+                "params": {"name": tool, "arguments": args}}),
+            );
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let lines = recording::list::recording_dirs(&root)
+                .first()
+                .and_then(|d| std::fs::read(d.join(recording::format::STEPS_FILE)).ok())
+                .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count());
+            if lines >= target {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: only {lines} steps recorded after 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        server.kill();
+
+        let dirs = recording::list::recording_dirs(&root);
+        assert_eq!(dirs.len(), 1, "round {round}: {dirs:?}");
+        let r = Recording::open(&dirs[0]).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let n = r.steps.len();
+        assert!(
+            n >= target && n < sent as usize,
+            "round {round}: {n} steps; the kill must fall inside the session"
+        );
+        assert_eq!(r.bad_lines, 0, "round {round}");
+        assert_eq!(
+            r.steps.iter().map(|s| s.step).collect::<Vec<_>>(),
+            (1..=n as u64).collect::<Vec<_>>()
+        );
+        for s in &r.steps {
+            if let Some(image) = &s.image {
+                let bytes = r
+                    .image_bytes(image)
+                    .unwrap_or_else(|| panic!("round {round}: step {} lost its image", s.step));
+                assert!(
+                    image::load_from_memory(&bytes).is_ok(),
+                    "round {round}: step {}'s image is whole",
+                    s.step
+                );
+            }
+        }
+        // And it still makes a page.
+        let out = Command::new(BIN)
+            .args(["record", "view"])
+            .arg(&dirs[0])
+            .env_remove("COMPUTER_USE_CONFIG")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "round {round}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        println!(
+            "round {round}: killed with {n} of {sent} steps recorded (last line cut: {})",
+            r.cut
+        );
+    }
+}

@@ -107,6 +107,12 @@ impl Server {
         }
     }
 
+    /// SIGKILL, as an OOM killer or `kill -9` would: no cleanup of any kind.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Closes stdin and waits for a clean exit; returns stderr.
     pub fn stop(&mut self) -> String {
         drop(self.stdin.take());
