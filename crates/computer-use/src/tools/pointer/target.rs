@@ -153,6 +153,33 @@ mod tests {
     }
 
     #[test]
+    fn landing_points_are_screen_pixels_whatever_the_input_space() {
+        // A HiDPI macOS guest: 2880x1800 screenshot pixels, 1440x900 input points.
+        let calibration = coords::Calibration {
+            shot_w: 2880,
+            shot_h: 1800,
+            input_w: 1440.0,
+            input_h: 900.0,
+            generation: 1,
+        };
+        let frame = Frame::screen(calibration);
+        let p = |ix, iy| Point {
+            x: 0.0,
+            y: 0.0,
+            ix,
+            iy,
+        };
+        assert_eq!(
+            landed(&frame, &[p(720.0, 450.0)]),
+            json!({"x": 1440.0, "y": 900.0})
+        );
+        assert_eq!(
+            landed(&frame, &[p(0.0, 1.0), p(10.0, 20.0)]),
+            json!({"x": 20.0, "y": 40.0, "path": [[0.0, 2.0], [20.0, 40.0]]})
+        );
+    }
+
+    #[test]
     fn half_given_points_are_invalid() {
         assert!(optional_point("t", Some(1.0), None).is_err());
         assert_eq!(optional_point("t", None, None), Ok(None));
