@@ -225,3 +225,104 @@ fn a_recording_replays_green_on_a_fresh_desktop_and_diverges_where_the_desktop_d
     std::fs::copy(&report, &keep).unwrap();
     println!("kept: {}", keep.display());
 }
+
+/// A recording made here with the writer (no VM needed): a screenshot step and a typed text redacted by the
+/// audit rules.
+fn crafted_recording(root: &Path) -> std::path::PathBuf {
+    use recording::format::{ImageRef, Meta, Step};
+    use recording::writer::{Budget, NewImage, Writer};
+    let meta = Meta {
+        format: recording::format::FORMAT.into(),
+        version: recording::format::VERSION,
+        started: "2026-11-25T15:38:00.000Z".into(),
+        vm: "default".into(),
+        agent: None,
+        session: None,
+        pid: 1,
+        producer: "test".into(),
+    };
+    let mut w = Writer::create(root, "crafted", &meta, Budget::shared(u64::MAX)).unwrap();
+    let step = |tool: &str, args: serde_json::Value| Step {
+        step: 0,
+        call: 1,
+        parent: None,
+        ts: meta.started.clone(),
+        t_ms: 0,
+        tool: tool.into(),
+        kind: "look".into(),
+        space: "image".into(),
+        args,
+        outcome: "ok".into(),
+        guard: None,
+        warnings: Vec::new(),
+        error: None,
+        latency_ms: 1,
+        text: None,
+        image: None,
+        after: None,
+        landed: None,
+        exec: None,
+        details: Default::default(),
+    };
+    let mut png = Vec::new();
+    image::RgbImage::new(4, 4)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let image = NewImage {
+        bytes: png,
+        info: ImageRef {
+            file: String::new(),
+            mime: "image/png".into(),
+            width: 4,
+            height: 4,
+            bytes: 0,
+            frame: Some(1),
+            region: None,
+        },
+    };
+    w.append(step("vm_screenshot", json!({})), Some(image), None).unwrap();
+    w.append(step("vm_type", json!({"text": {"redacted": "text", "chars": 6, "sha256": "00"}})), None, None)
+        .unwrap();
+    w.dir().to_owned()
+}
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).env_remove("COMPUTER_USE_CONFIG").output().unwrap()
+}
+
+#[test]
+fn record_commands_refuse_what_they_cannot_do_and_say_what_to_do() {
+    let dir = tempfile::Builder::new().prefix("cu-record-cli-").tempdir().unwrap();
+    let rec = crafted_recording(dir.path());
+    let rec_arg = rec.to_str().unwrap();
+    let root_arg = dir.path().to_str().unwrap();
+
+    let out = cli(&["record", "list", root_arg]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(rec_arg), "{out:?}");
+
+    // The directory of recordings is not a recording: the error names the one inside.
+    let out = cli(&["record", "view", root_arg]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("is not a recording (no meta.json); it holds one recording:") && stderr.contains(rec_arg), "{stderr}");
+    let out = cli(&["record", "view", rec_arg]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(rec.join("index.html").is_file());
+
+    // Replay: typed text that was redacted cannot be re-sent; nothing is contacted (the local desktop's port
+    // may be closed: the refusal comes first).
+    let out = cli(&["record", "replay", rec_arg]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("step 2 (vm_type)") && stderr.contains("redactText: false") && stderr.contains("--skip-redacted"), "{stderr}");
+    // Another VM than the configuration has.
+    let out = cli(&["--vm", "lab", "record", "replay", rec_arg]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--vm `lab` is not a VM of this configuration"), "{stderr}");
+    // A threshold that is not an SSIM.
+    let out = cli(&["record", "replay", rec_arg, "--threshold", "1.5"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an SSIM in 0..1"));
+}

@@ -44,7 +44,7 @@ impl Comparison {
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
     /// An image does not decode.
-    #[error("the {which} image does not decode: {source}")]
+    #[error("the {which} image does not decode")]
     Decode {
         /// `recorded` or `new`.
         which: &'static str,

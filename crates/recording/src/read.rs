@@ -12,7 +12,7 @@ use crate::format::{FORMAT, IMAGES_DIR, ImageRef, META_FILE, Meta, STEPS_FILE, S
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The directory or a file of it could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Io {
         /// What was read.
         path: PathBuf,

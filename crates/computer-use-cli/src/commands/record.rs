@@ -121,10 +121,11 @@ async fn replay_command(global: &Global, args: &ReplayArgs) -> anyhow::Result<Ex
         .vm
         .clone()
         .unwrap_or_else(|| recording.meta.vm.clone());
-    config.vm(Some(&vm)).with_context(|| {
-        format!(
+    config.vm(Some(&vm)).with_context(|| match &global.vm {
+        Some(asked) => format!("--vm `{asked}` is not a VM of this configuration"),
+        None => format!(
             "the recording was made on VM `{vm}`, which this configuration does not have: name a configured VM with --vm NAME"
-        )
+        ),
     })?;
     let mut ctx = ToolContext::new(Arc::new(Vms::new(config)));
     // The VM asked for, and no other: no agent, so agentVms cannot redirect the calls.
