@@ -287,5 +287,6 @@
   const start = DATA.replay && DATA.replay.focus ? DATA.replay.focus - 1 : 0;
   if (steps.length) show(start);
   else info.append(el("div", { class: "none" }, "This recording has no steps yet."));
+  document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = "1";
 })();
