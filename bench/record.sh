@@ -8,7 +8,7 @@
 #   Quick smoke run: RECORD_SHOTS=5 RECORD_MOVES=20 RECORD_STEPS=50 bench/record.sh
 #
 # Environment:
-#   RECORD_SHOTS (30)   screenshots per side;  RECORD_MOVES (300) moves per side;  RECORD_STEPS (500) viewer steps
+#   RECORD_SHOTS (100)  screenshots per side;  RECORD_MOVES (300) moves per side;  RECORD_STEPS (500) viewer steps
 #   CUA_SCREEN (1280x800x24) and anything `computer-use vm up` reads (bench/private-desktop.bash).
 # Needs chromium and chromedriver (scripts/bootstrap installs them; scripts/programs).
 #

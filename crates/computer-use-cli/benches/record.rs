@@ -10,7 +10,7 @@
 //!    built the filmstrip and shown step 1, until step 1's screenshot is decoded, and per step switch. Target:
 //!    opens in < 2 s.
 //!
-//! Prints markdown tables on stdout. Knobs: `RECORD_SHOTS` (30), `RECORD_MOVES` (300), `RECORD_STEPS` (500).
+//! Prints markdown tables on stdout. Knobs: `RECORD_SHOTS` (100), `RECORD_MOVES` (300), `RECORD_STEPS` (500).
 
 #[path = "../tests/common/browser.rs"]
 mod browser;
@@ -64,7 +64,7 @@ async fn run() -> Result<(), Error> {
     let url = std::env::var("CUA_WS_URL").map_err(|_| {
         "CUA_WS_URL is not set: run bench/record.sh (it starts a private desktop), or point it at a running server"
     })?;
-    let shots = env_number("RECORD_SHOTS", 30)?;
+    let shots = env_number("RECORD_SHOTS", 100)?;
     let moves = env_number("RECORD_MOVES", 300)?;
     let steps = env_number("RECORD_STEPS", 500)?;
     let dir = tempfile::Builder::new().prefix("cu-record-bench-").tempdir()?;
