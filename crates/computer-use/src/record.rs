@@ -2,7 +2,7 @@
 //!
 //! Turned on by `record.dir` (or `--record DIR`). [`crate::tools::call`]'s one path gives each call a
 //! [`Draft`]: the guards finish the call as usual (audit line included), then hand the recorder what the audit
-//! line was made of ([`crate::guards::GuardedCall::finish_observed`]); the draft adds what the result holds —
+//! line was made of (`GuardedCall::finish_observed`); the draft adds what the result holds —
 //! the image the model received, where pointer input landed (`details.landed`, which the pointer tools put
 //! there), a command's streams — and, for input actions when `record.screenshotAfterInput` is set, a cheap
 //! screenshot taken for the recording only. Then the step is appended (the `recording` crate's writer:

@@ -383,16 +383,14 @@ impl Run<'_> {
         // The after-input screenshot.
         if let Some(after) = &step.after
             && out.is_some()
+            && let Some(bytes) = self.recording.image_bytes(after)
         {
-            if let Some(rec) = self.recording.image_bytes(after) {
-                let rec = Shot {
-                    bytes: rec,
-                    mime: after.mime.clone(),
-                };
-                match self.settle_after(&rec, step).await {
-                    Ok(()) => {}
-                    Err(end) => return end,
-                }
+            let rec = Shot {
+                bytes,
+                mime: after.mime.clone(),
+            };
+            if let Err(end) = self.settle_after(&rec, step).await {
+                return end;
             }
         }
         self.steps.entry(step.step).or_insert_with(|| ReplayStep {

@@ -9,7 +9,7 @@
 //!   img/           the images those lines name: 000012.jpg (what the model received), 000012-after.jpg
 //! ```
 //!
-//! - [`format`] — the types of `meta.json` and of a step line.
+//! - [`format`](mod@format) — the types of `meta.json` and of a step line.
 //! - [`writer`] — append-only and crash-safe: an image is written before the line that names it, and a line is
 //!   one `write` of a whole line, so a recording cut by a kill reads back up to its last complete step. Bounded
 //!   by a byte budget: images go first, oldest first; step lines are kept.
