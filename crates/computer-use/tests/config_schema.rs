@@ -22,6 +22,7 @@ const EVERY_KEY: &str = r#"{
                     windowMs: 1000 },
             exec: { mode: 'allowlist', allow: ['ls'], deny: ['rm *'], maxTimeoutSecs: 5 } },
   audit: { path: '/a.jsonl', maxBytes: 4096, redactText: false, maxValueChars: 16 },
+  record: { dir: '/r', maxBytes: 1048576, screenshotAfterInput: true },
   screenshot: { encoding: 'webp', quality: 60, captureQuality: 85, maxLongEdge: 1000, maxPixels: 500000 },
   agentVms: { worker: 'x' },
   vms: { x: { provider: 'url', vmName: 'b', lumeApiUrl: 'http://h:7777', serverPort: 1,
@@ -60,10 +61,14 @@ fn schema_has_exactly_the_types_keys() {
         keys(&full["audit"])
     );
     assert_eq!(
+        keys(&schema["properties"]["record"]["properties"]),
+        keys(&full["record"])
+    );
+    assert_eq!(
         keys(&schema["properties"]["screenshot"]["properties"]),
         keys(&full["screenshot"])
     );
-    assert_eq!(keys(&full).len(), 20);
+    assert_eq!(keys(&full).len(), 21);
 }
 
 #[test]
