@@ -28,7 +28,10 @@ use serde_json::{Value, json};
 type Error = Box<dyn std::error::Error>;
 
 fn main() -> std::process::ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("record bench: cannot start the runtime: {e}");
@@ -46,7 +49,10 @@ fn main() -> std::process::ExitCode {
 
 fn env_number(name: &str, default: usize) -> Result<usize, Error> {
     match std::env::var(name) {
-        Ok(v) => Ok(v.trim().parse().map_err(|_| format!("{name}={v:?} is not a whole number"))?),
+        Ok(v) => Ok(v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}={v:?} is not a whole number"))?),
         Err(_) => Ok(default),
     }
 }
@@ -67,10 +73,15 @@ async fn run() -> Result<(), Error> {
     let shots = env_number("RECORD_SHOTS", 100)?;
     let moves = env_number("RECORD_MOVES", 300)?;
     let steps = env_number("RECORD_STEPS", 500)?;
-    let dir = tempfile::Builder::new().prefix("cu-record-bench-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("cu-record-bench-")
+        .tempdir()?;
     let context = |record: bool| -> Result<ToolContext, Error> {
         let record = if record {
-            format!(", record: {{ dir: {:?} }}", dir.path().join("rec").display().to_string())
+            format!(
+                ", record: {{ dir: {:?} }}",
+                dir.path().join("rec").display().to_string()
+            )
         } else {
             String::new()
         };
@@ -95,7 +106,10 @@ async fn run() -> Result<(), Error> {
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     // 1. Cost per step, interleaved.
-    let call = async |ctx: &ToolContext, tool: &str, args: Value| -> Result<(f64, computer_use::tools::ToolOutput), Error> {
+    let call = async |ctx: &ToolContext,
+                      tool: &str,
+                      args: Value|
+           -> Result<(f64, computer_use::tools::ToolOutput), Error> {
         let t = Instant::now();
         let out = computer_use::tools::call(ctx, tool, args).await?;
         Ok((t.elapsed().as_secs_f64() * 1000.0, out))
@@ -138,19 +152,31 @@ async fn run() -> Result<(), Error> {
         base64::engine::general_purpose::STANDARD.decode(image)?
     };
     let (_, width, height) = imaging::dimensions(&image)?;
-    println!("## Recording's cost per step (same desktop, interleaved, end to end through tools::call)\n");
-    println!("Screen: 1280x800 with four terminals of text; model image {width}x{height} JPEG, {} KiB.\n", image.len() / 1024);
-    println!("| call | n | without recording: median / mean | with recording: median / mean | difference (median) | target |");
+    println!(
+        "## Recording's cost per step (same desktop, interleaved, end to end through tools::call)\n"
+    );
+    println!(
+        "Screen: 1280x800 with four terminals of text; model image {width}x{height} JPEG, {} KiB.\n",
+        image.len() / 1024
+    );
+    println!(
+        "| call | n | without recording: median / mean | with recording: median / mean | difference (median) | target |"
+    );
     println!("|---|---|---|---|---|---|");
     let (sp, sr) = (median(&mut s_plain.clone()), median(&mut s_rec.clone()));
     println!(
         "| vm_screenshot | {shots} | {sp:.2} / {:.2} ms | {sr:.2} / {:.2} ms | {:+.2} ms ({:+.1} %) | ≤ 5 % |",
-        mean(&s_plain), mean(&s_rec), sr - sp, (sr - sp) / sp * 100.0
+        mean(&s_plain),
+        mean(&s_rec),
+        sr - sp,
+        (sr - sp) / sp * 100.0
     );
     let (mp, mr) = (median(&mut m_plain.clone()), median(&mut m_rec.clone()));
     println!(
         "| vm_move | {moves} | {mp:.3} / {:.3} ms | {mr:.3} / {:.3} ms | {:+.3} ms | ≤ 1 ms |",
-        mean(&m_plain), mean(&m_rec), mr - mp
+        mean(&m_plain),
+        mean(&m_rec),
+        mr - mp
     );
 
     // 2. The writer alone.
@@ -173,7 +199,11 @@ async fn run() -> Result<(), Error> {
         tool: tool.into(),
         kind: if tool == "vm_click" { "input" } else { "look" }.into(),
         space: "image".into(),
-        args: if tool == "vm_click" { json!({"x": 100 + n % 400, "y": 80 + n % 300, "button": "left"}) } else { json!({}) },
+        args: if tool == "vm_click" {
+            json!({"x": 100 + n % 400, "y": 80 + n % 300, "button": "left"})
+        } else {
+            json!({})
+        },
         outcome: if n % 50 == 49 { "rejected" } else { "ok" }.into(),
         guard: None,
         warnings: Vec::new(),
@@ -182,7 +212,11 @@ async fn run() -> Result<(), Error> {
         text: Some(format!("{tool} step {n}")),
         image: None,
         after: None,
-        landed: (tool == "vm_click").then(|| Landed { x: (200 + 2 * (n % 400)) as f64, y: (160 + 2 * (n % 300)) as f64, path: None }),
+        landed: (tool == "vm_click").then(|| Landed {
+            x: (200 + 2 * (n % 400)) as f64,
+            y: (160 + 2 * (n % 300)) as f64,
+            path: None,
+        }),
         exec: None,
         details: Default::default(),
     };
@@ -198,7 +232,12 @@ async fn run() -> Result<(), Error> {
             region: Some([0.0, 0.0, 1280.0, 800.0]),
         },
     };
-    let mut writer = Writer::create(&dir.path().join("writer"), "w", &meta, Budget::shared(u64::MAX))?;
+    let mut writer = Writer::create(
+        &dir.path().join("writer"),
+        "w",
+        &meta,
+        Budget::shared(u64::MAX),
+    )?;
     let mut appends = Vec::new();
     for n in 0..200 {
         let t = Instant::now();
@@ -214,11 +253,25 @@ async fn run() -> Result<(), Error> {
     println!("\n## The writer alone (in process)\n");
     println!("| append | n | median | mean |");
     println!("|---|---|---|---|");
-    println!("| a step with that {} KiB image | 200 | {:.3} ms | {:.3} ms |", image.len() / 1024, median(&mut appends.clone()), mean(&appends));
-    println!("| a step without image | 200 | {:.3} ms | {:.3} ms |", median(&mut lines.clone()), mean(&lines));
+    println!(
+        "| a step with that {} KiB image | 200 | {:.3} ms | {:.3} ms |",
+        image.len() / 1024,
+        median(&mut appends.clone()),
+        mean(&appends)
+    );
+    println!(
+        "| a step without image | 200 | {:.3} ms | {:.3} ms |",
+        median(&mut lines.clone()),
+        mean(&lines)
+    );
 
     // 3. The viewer: a recording of `steps` steps, half of them screenshots.
-    let mut viewer = Writer::create(&dir.path().join("viewer"), "v", &meta, Budget::shared(u64::MAX))?;
+    let mut viewer = Writer::create(
+        &dir.path().join("viewer"),
+        "v",
+        &meta,
+        Budget::shared(u64::MAX),
+    )?;
     for n in 0..steps {
         if n % 2 == 0 {
             viewer.append(step(n, "vm_screenshot"), Some(new_image()), None)?;
@@ -234,7 +287,8 @@ async fn run() -> Result<(), Error> {
     std::fs::write(&page_path, &page)?;
     let url = format!("file://{}", page_path.display());
     let browser = browser::Browser::start(1400, 1000).await;
-    let (mut ready, mut decoded, mut load_end, mut switch) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ready, mut decoded, mut load_end, mut switch) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
         browser.client.goto("about:blank").await?;
         browser.client.goto(&url).await?;
@@ -254,7 +308,12 @@ async fn run() -> Result<(), Error> {
                 Vec::new(),
             )
             .await?;
-        let v: Vec<f64> = v.as_array().ok_or("no timings")?.iter().filter_map(Value::as_f64).collect();
+        let v: Vec<f64> = v
+            .as_array()
+            .ok_or("no timings")?
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
         ready.push(v[0]);
         decoded.push(v[1]);
         load_end.push(v[2]);
@@ -278,13 +337,28 @@ async fn run() -> Result<(), Error> {
     }
     let count = browser.eval("return document.body.dataset.count;").await;
     browser.close().await;
-    println!("\n## The viewer: {steps} steps ({} screenshots of {width}x{height}), headless Chromium, page from disk\n", steps.div_ceil(2));
-    println!("Page {:.1} MiB, written by `record view` in {render_ms:.0} ms (thumbnails included); the page shows {count} steps.\n", page.len() as f64 / 1048576.0);
+    println!(
+        "\n## The viewer: {steps} steps ({} screenshots of {width}x{height}), headless Chromium, page from disk\n",
+        steps.div_ceil(2)
+    );
+    println!(
+        "Page {:.1} MiB, written by `record view` in {render_ms:.0} ms (thumbnails included); the page shows {count} steps.\n",
+        page.len() as f64 / 1048576.0
+    );
     println!("| measure (median of 3 loads) | value | target |");
     println!("|---|---|---|");
-    println!("| script done: filmstrip built, step 1 shown | {:.0} ms | |", median(&mut ready));
+    println!(
+        "| script done: filmstrip built, step 1 shown | {:.0} ms | |",
+        median(&mut ready)
+    );
     println!("| load event end | {:.0} ms | |", median(&mut load_end));
-    println!("| step 1's screenshot decoded and on screen | {:.0} ms | < 2000 ms |", median(&mut decoded));
-    println!("| next step (→) until its screenshot is decoded, mean of 20 | {:.1} ms | |", median(&mut switch));
+    println!(
+        "| step 1's screenshot decoded and on screen | {:.0} ms | < 2000 ms |",
+        median(&mut decoded)
+    );
+    println!(
+        "| next step (→) until its screenshot is decoded, mean of 20 | {:.1} ms | |",
+        median(&mut switch)
+    );
     Ok(())
 }

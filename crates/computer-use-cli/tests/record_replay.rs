@@ -280,32 +280,54 @@ fn crafted_recording(root: &Path) -> std::path::PathBuf {
             region: None,
         },
     };
-    w.append(step("vm_screenshot", json!({})), Some(image), None).unwrap();
-    w.append(step("vm_type", json!({"text": {"redacted": "text", "chars": 6, "sha256": "00"}})), None, None)
+    w.append(step("vm_screenshot", json!({})), Some(image), None)
         .unwrap();
+    w.append(
+        step(
+            "vm_type",
+            json!({"text": {"redacted": "text", "chars": 6, "sha256": "00"}}),
+        ),
+        None,
+        None,
+    )
+    .unwrap();
     w.dir().to_owned()
 }
 
 fn cli(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).env_remove("COMPUTER_USE_CONFIG").output().unwrap()
+    Command::new(BIN)
+        .args(args)
+        .env_remove("COMPUTER_USE_CONFIG")
+        .output()
+        .unwrap()
 }
 
 #[test]
 fn record_commands_refuse_what_they_cannot_do_and_say_what_to_do() {
-    let dir = tempfile::Builder::new().prefix("cu-record-cli-").tempdir().unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("cu-record-cli-")
+        .tempdir()
+        .unwrap();
     let rec = crafted_recording(dir.path());
     let rec_arg = rec.to_str().unwrap();
     let root_arg = dir.path().to_str().unwrap();
 
     let out = cli(&["record", "list", root_arg]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains(rec_arg), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(rec_arg),
+        "{out:?}"
+    );
 
     // The directory of recordings is not a recording: the error names the one inside.
     let out = cli(&["record", "view", root_arg]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains("is not a recording (no meta.json); it holds one recording:") && stderr.contains(rec_arg), "{stderr}");
+    assert!(
+        stderr.contains("is not a recording (no meta.json); it holds one recording:")
+            && stderr.contains(rec_arg),
+        "{stderr}"
+    );
     let out = cli(&["record", "view", rec_arg]);
     assert!(out.status.success(), "{out:?}");
     assert!(rec.join("index.html").is_file());
@@ -315,12 +337,20 @@ fn record_commands_refuse_what_they_cannot_do_and_say_what_to_do() {
     let out = cli(&["record", "replay", rec_arg]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("step 2 (vm_type)") && stderr.contains("redactText: false") && stderr.contains("--skip-redacted"), "{stderr}");
+    assert!(
+        stderr.contains("step 2 (vm_type)")
+            && stderr.contains("redactText: false")
+            && stderr.contains("--skip-redacted"),
+        "{stderr}"
+    );
     // Another VM than the configuration has.
     let out = cli(&["--vm", "lab", "record", "replay", rec_arg]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("--vm `lab` is not a VM of this configuration"), "{stderr}");
+    assert!(
+        stderr.contains("--vm `lab` is not a VM of this configuration"),
+        "{stderr}"
+    );
     // A threshold that is not an SSIM.
     let out = cli(&["record", "replay", rec_arg, "--threshold", "1.5"]);
     assert_eq!(out.status.code(), Some(2));

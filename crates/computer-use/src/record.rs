@@ -10,7 +10,8 @@
 //!
 //! **One recording per VM, agent and session**: the key is the configured VM name, the agent id and the
 //! session key the face passed ([`ToolContext::agent`], [`ToolContext::session`]); the first call of a key
-//! creates its directory. Calls a `vm_batch` runs are recorded as steps of their own with the batch as
+//! creates its directory. At most 64 stay open; the least recently used is closed first (its session's next
+//! call starts a new recording). Calls a `vm_batch` runs are recorded as steps of their own with the batch as
 //! `parent` (a task-local carries the batch's call id into them).
 //!
 //! **What is kept, and what is not.** Arguments are redacted by the audit log's own rules (the same
@@ -41,6 +42,9 @@ pub use draft::Draft;
 
 /// Most scrub values a recording remembers (typed text and secrets of earlier steps).
 const MAX_SECRETS: usize = 4096;
+/// Most recordings kept open (one file handle each). A long-running gateway sees many sessions: past this, the
+/// least recently used recording is closed, and a later call of its session starts a new one.
+const MAX_OPEN: usize = 64;
 
 /// Which recording a call belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,6 +60,8 @@ struct Open {
     writer: Option<Writer>,
     /// When it started, for each step's offset.
     started: Instant,
+    /// Its last call, for closing the least recently used.
+    used: Instant,
     /// Values redacted in earlier steps, scrubbed from every later text.
     secrets: Vec<String>,
     /// Whether the budget ran out (reported once).
@@ -119,7 +125,17 @@ impl Recorder {
     fn recording(&self, key: &Key) -> Arc<Mutex<Open>> {
         let mut open = lock(&self.open);
         if let Some(o) = open.get(key) {
+            lock(o).used = Instant::now();
             return o.clone();
+        }
+        if open.len() >= MAX_OPEN {
+            let oldest = open
+                .iter()
+                .min_by_key(|(_, o)| lock(o).used)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                open.remove(&k);
+            }
         }
         let now = SystemTime::now();
         let started = timestamp(now);
@@ -151,6 +167,7 @@ impl Recorder {
         let o = Arc::new(Mutex::new(Open {
             writer,
             started: Instant::now(),
+            used: Instant::now(),
             secrets: Vec::new(),
             full: false,
         }));
