@@ -218,8 +218,13 @@ function pluginConfigOf(api) {
  * mapping itself lives in the binary (one source of truth for every face); the shim only says who is asking.
  */
 const AGENT_META_KEY = "computer-use/agent";
+/**
+ * The `_meta` key with the agent's session key: the binary keeps one recording per VM, agent and session
+ * (`record.dir`). Like the agent id, it comes from OpenClaw's trusted tool context, never from the model.
+ */
+const SESSION_META_KEY = "computer-use/session";
 
-function makeTool(tool, bin, configJson, agentId) {
+function makeTool(tool, bin, configJson, agentId, sessionKey) {
   return {
     name: tool.name,
     label: tool.title ?? tool.annotations?.title ?? tool.name,
@@ -231,7 +236,10 @@ function makeTool(tool, bin, configJson, agentId) {
       try {
         const client = await ensureClient(bin, configJson);
         const request = { name: tool.name, arguments: params ?? {} };
-        if (typeof agentId === "string" && agentId) request._meta = { [AGENT_META_KEY]: agentId };
+        const meta = {};
+        if (typeof agentId === "string" && agentId) meta[AGENT_META_KEY] = agentId;
+        if (typeof sessionKey === "string" && sessionKey) meta[SESSION_META_KEY] = sessionKey;
+        if (Object.keys(meta).length) request._meta = meta;
         result = await client.callTool(request, undefined, {
           signal,
           timeout: CALL_TIMEOUT_MS,
@@ -262,10 +270,13 @@ const plugin = {
       state.logger.error?.(`[${PLUGIN_ID}] no vm_* tools registered: ${err.message}`);
       return;
     }
-    // A factory per tool, so each agent's instance carries its id (`ctx.agentId`) to the binary; `name` lets
-    // the gateway check the names against the manifest's contracts.tools without calling the factory.
+    // A factory per tool, so each agent's instance carries its id (`ctx.agentId`) and session key
+    // (`ctx.sessionKey`) to the binary; `name` lets the gateway check the names against the manifest's
+    // contracts.tools without calling the factory.
     for (const tool of catalog.tools) {
-      api.registerTool((ctx) => makeTool(tool, catalog.bin, configJson, ctx?.agentId), { name: tool.name });
+      api.registerTool((ctx) => makeTool(tool, catalog.bin, configJson, ctx?.agentId, ctx?.sessionKey), {
+        name: tool.name,
+      });
     }
     api.registerService?.({
       id: `${PLUGIN_ID}-mcp-child`,

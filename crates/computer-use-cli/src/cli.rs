@@ -46,6 +46,10 @@ pub struct Global {
     /// Only errors on stderr.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Record every tool call into a new recording under DIR (as `record.dir` in the configuration; `serve`
+    /// records one per VM, agent and session). View it with `computer-use record view`.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +133,76 @@ pub enum Command {
     /// OpenClaw setup helpers.
     #[command(subcommand)]
     Openclaw(OpenclawCommand),
+    /// Recordings of tool calls (`record.dir` or `--record DIR`): list them, view one in the browser, replay one
+    /// against a VM as a regression test.
+    #[command(subcommand)]
+    Record(RecordCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// List the recordings in DIR (default: record.dir of the configuration): start, VM, agent, session,
+    /// steps, failures, size.
+    #[command(
+        after_help = "Example:\n  computer-use record list /var/lib/computer-use/recordings\n  computer-use record list --json"
+    )]
+    List {
+        /// A directory of recordings (or one recording).
+        dir: Option<PathBuf>,
+    },
+    /// Write one self-contained HTML page for a recording (no network; open it from disk): filmstrip, each
+    /// step's tool, arguments, outcome and screen with the input drawn where it landed.
+    #[command(after_help = RECORD_VIEW_HELP)]
+    View {
+        /// The recording's directory (one of those `record list` shows).
+        dir: PathBuf,
+        /// The page to write (default: DIR/index.html).
+        #[arg(short, long, value_name = "FILE.html")]
+        output: Option<PathBuf>,
+    },
+    /// Re-send a recording's actions to a VM through the guards, compare each screen with the recorded one,
+    /// stop at the first divergent step and write a report page. Exit 0: every step matched; 1: a step
+    /// diverged; 2: the replay could not run.
+    #[command(after_help = RECORD_REPLAY_HELP)]
+    Replay(ReplayArgs),
+}
+
+const RECORD_VIEW_HELP: &str = "\
+Examples:
+  computer-use record view ~/recordings/20261125T153800Z-default-worker-4242
+  computer-use record view DIR -o /tmp/run.html
+
+Keys in the page: ←/→ previous/next step, f/F next/previous failure, / search, Home/End.";
+
+const RECORD_REPLAY_HELP: &str = "\
+Examples:
+  computer-use record replay DIR                    # onto the VM the recording names
+  computer-use --vm lab record replay DIR           # onto the configured VM `lab`
+  computer-use record replay DIR --threshold 0.8 -o report.html
+
+The actions go to the VM asked for (--vm, else the recording's VM name) and to no other: agentVms does not
+apply, and a VM whose screen size differs from the recording's is refused before anything is sent. Each
+action is sent once and never retried; waiting for a screen to settle takes extra screenshots only. Typed
+text the recording redacted (audit.redactText) cannot be replayed: record with `audit: {redactText: false}`,
+or pass --skip-redacted to replay the rest.";
+
+/// `computer-use record replay` flags.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recording's directory.
+    pub dir: PathBuf,
+    /// Two screens match when the SSIM of their least similar 8x8 window (grayscale) is at least this.
+    #[arg(long, default_value_t = recording::compare::DEFAULT_THRESHOLD, value_name = "0..1")]
+    pub threshold: f64,
+    /// Seconds to wait for a screen to settle into the recorded one before calling it divergent.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub settle: f64,
+    /// Skip steps whose arguments were redacted when recorded (instead of refusing the replay).
+    #[arg(long)]
+    pub skip_redacted: bool,
+    /// The report page (default: DIR/replay-<time>.html).
+    #[arg(short, long, value_name = "FILE.html")]
+    pub output: Option<PathBuf>,
 }
 
 const DOCTOR_HELP: &str = "\

@@ -57,8 +57,16 @@ fn with_flags(mut config: Config, global: &Global) -> Result<Arc<Config>, Config
     if !flags.is_empty() {
         config.apply_env(|k| flags.get(k).cloned())?;
     }
+    if let Some(dir) = &global.record {
+        config.set_record_dir(absolute(dir))?;
+    }
     for w in config.warnings() {
         tracing::warn!("{w}");
     }
     Ok(Arc::new(config))
+}
+
+/// `path` against the working directory when relative (`--record rec` means `./rec`).
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }

@@ -68,8 +68,8 @@ pub use env::EnvOverride;
 pub use error::{ConfigError, Problem};
 pub use raw::{
     ApprovalConfig, ApprovalExec, AuditConfig, Cloud, Config, ExecConfig, ExecMode, GuardsConfig,
-    ImageFormatKind, LoopConfig, ProviderKind, RateConfig, ScreenshotConfig, ToolPolicyConfig,
-    VmEntry,
+    ImageFormatKind, LoopConfig, ProviderKind, RateConfig, RecordConfig, ScreenshotConfig,
+    ToolPolicyConfig, VmEntry,
 };
 pub use resolve::{Provider, VmTarget};
 pub use secret::{CloudCredentials, Secret};
@@ -185,6 +185,26 @@ impl Config {
     /// Time allowed per command.
     pub fn command_timeout(&self) -> Duration {
         Duration::from_millis(self.command_timeout_ms)
+    }
+
+    /// Turns recording on into `dir` (`--record DIR`), keeping the other `record` settings. The directory must
+    /// be absolute, as in a configuration file: a face resolves a relative one against its working directory
+    /// first.
+    pub fn set_record_dir(&mut self, dir: std::path::PathBuf) -> Result<(), ConfigError> {
+        if !dir.is_absolute() {
+            return Err(ConfigError::Invalid {
+                origin: "--record".to_owned(),
+                problems: vec![Problem::new(
+                    &["record".to_owned(), "dir".to_owned()],
+                    format!(
+                        "{:?} must be an absolute path, e.g. \"/var/lib/computer-use/recordings\"",
+                        dir.display().to_string()
+                    ),
+                )],
+            });
+        }
+        self.record.dir = Some(dir);
+        Ok(())
     }
 
     /// The configuration as a JSON plugin block, defaults filled in (for `config show` and for writing

@@ -194,6 +194,7 @@ impl Guards {
             logged_args: None,
             refused_by: None,
             outside_allowlist: None,
+            keep_args: false,
         }
     }
 
@@ -246,6 +247,23 @@ pub struct GuardedCall<'g> {
     refused_by: Option<GuardKind>,
     /// The allowlist's refusal of a command that goes to a person instead (`approval.exec: outsideAllowlist`).
     outside_allowlist: Option<String>,
+    /// Redact and keep the arguments even when no audit line is written (the recorder reads them).
+    keep_args: bool,
+}
+
+/// What the guards made of a finished call, handed to an observer by [`GuardedCall::finish_observed`] (the
+/// recorder): the same redacted arguments, guard and warnings the audit line has.
+pub(crate) struct Finished<'a> {
+    /// The arguments, redacted as the audit log shows them.
+    pub(crate) args: Option<&'a Redacted>,
+    /// The guard that refused the call.
+    pub(crate) guard: Option<GuardKind>,
+    /// Warnings given.
+    pub(crate) notes: &'a [Note],
+    /// From [`Guards::begin`] to the end of the call.
+    pub(crate) latency: Duration,
+    /// The audit's redaction rules.
+    pub(crate) redactor: &'a Redactor,
 }
 
 impl GuardedCall<'_> {
@@ -271,9 +289,15 @@ impl GuardedCall<'_> {
     /// Remembers the arguments for the audit line: the typed arguments (as JSON) once parsed, or the raw
     /// arguments of a call that did not parse. Redacted at once, and only when someone reads the log.
     pub fn log_args(&mut self, args: &Value) {
-        if self.guards.audited() {
+        if self.guards.audited() || self.keep_args {
             self.logged_args = Some(self.guards.redactor.redact_args(args));
         }
+    }
+
+    /// Keeps the redacted arguments for an observer of [`GuardedCall::finish_observed`] even when no audit line
+    /// is written. Call before [`GuardedCall::log_args`].
+    pub(crate) fn keep_args(&mut self) {
+        self.keep_args = true;
     }
 
     /// The exec policy on the command the tool declared; may lower its timeout (with a note).
@@ -412,9 +436,15 @@ impl GuardedCall<'_> {
     /// Ends the call: screen bookkeeping on an admitted call's images (identical screens in a row are
     /// warned about, then a look is refused; a new screen is progress), the warnings prepended to a
     /// successful result, and the audit line.
-    pub fn finish(
+    pub fn finish(self, result: Result<ToolOutput, ToolError>) -> Result<ToolOutput, ToolError> {
+        self.finish_observed(result, |_, _| {})
+    }
+
+    /// [`GuardedCall::finish`], then `observe` sees what the audit line was made of and the final result.
+    pub(crate) fn finish_observed(
         mut self,
         result: Result<ToolOutput, ToolError>,
+        observe: impl FnOnce(&Finished<'_>, &Result<ToolOutput, ToolError>),
     ) -> Result<ToolOutput, ToolError> {
         let result = match (result, &self.state) {
             (Ok(out), Some(state)) if self.guards.settings.loops().enabled() => {
@@ -424,6 +454,16 @@ impl GuardedCall<'_> {
         };
         let result = result.map(|out| with_notes(out, &self.notes));
         self.write_audit(&result);
+        observe(
+            &Finished {
+                args: self.logged_args.as_ref(),
+                guard: self.refused_by,
+                notes: &self.notes,
+                latency: self.guards.clock.now().saturating_sub(self.started),
+                redactor: &self.guards.redactor,
+            },
+            &result,
+        );
         result
     }
 

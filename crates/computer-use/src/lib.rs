@@ -11,6 +11,8 @@
 //! - [`result`] — what a call returns: content and details, or a classified error with its hint.
 //! - [`guards`] — between the tools and the sessions: rate limit, loop guard, exec policy, audit log.
 //! - [`programs`] — which guest programs run other programs (the exec allowlist's table, with reasons).
+//! - [`record`] — recordings of every call, one per VM, agent and session (`record.dir`, `--record`).
+//! - [`replay`] — a recording's actions sent again through [`tools::call`], each screen compared (a test).
 //! - [`hint`] — [`Hinted`]: every error's message and its hint (what to do) apart, for faces that show the fix
 //!   on its own.
 //! - [`clock`] — monotonic time, fakeable in tests.
@@ -26,6 +28,8 @@ pub mod config;
 pub mod guards;
 pub mod hint;
 pub mod programs;
+pub mod record;
+pub mod replay;
 pub mod result;
 pub mod spec;
 pub mod tools;

@@ -560,6 +560,9 @@ fn missing_or_bad_urls_paths_and_dirs_name_the_value_and_the_fix() {
         {sharedDir: 'vm-shared'} => `sharedDir` = "vm-shared" must be an absolute path
         {sharedDir: '~/vm-shared'} => (`~` is not expanded)
         {cloud: {containerName: 'c', apiKeyFile: 'key.txt'}} => `cloud.apiKeyFile` = "key.txt" must be an absolute path
+        {record: {dir: 'recordings'}} => `record.dir` = "recordings" must be an absolute path
+        {record: {dir: '/r', maxBytes: 1000}} => `record.maxBytes` && 1048576
+        {record: {dirr: '/r'}} => `record`: unknown key `dirr` && allowed keys: dir, maxBytes, screenshotAfterInput
         "#,
     );
     // A good one is kept as written.
@@ -568,6 +571,22 @@ fn missing_or_bad_urls_paths_and_dirs_name_the_value_and_the_fix() {
         shared_dir,
         "/Users/me/vm-shared",
     )]);
+    // Recording: off by default; `--record DIR` turns it on with an absolute directory only.
+    let mut config = parse("{record: {maxBytes: 2097152}}").unwrap();
+    assert_eq!(config.record().dir(), None);
+    assert_eq!(config.record().max_bytes(), 2_097_152);
+    let e = config.set_record_dir("rec".into()).unwrap_err().to_string();
+    assert!(e.contains("must be an absolute path"), "{e}");
+    config.set_record_dir("/var/rec".into()).unwrap();
+    assert_eq!(
+        config.record().dir(),
+        Some(std::path::Path::new("/var/rec"))
+    );
+    assert_eq!(
+        config.record().max_bytes(),
+        2_097_152,
+        "the other record settings stay"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ const EVERY_KEY: &str = r#"{
   tools: { allow: ['vm_*'], deny: ['vm_exec'] },
   audit: { path: '/a.jsonl', maxBytes: 4096, redactText: false, maxValueChars: 16,
            redactPatterns: ['corp-[0-9]+'], keyFile: '/k2' },
+  record: { dir: '/r', maxBytes: 1048576, screenshotAfterInput: true },
   screenshot: { encoding: 'webp', quality: 60, captureQuality: 85, maxLongEdge: 1000, maxPixels: 500000 },
   agentVms: { worker: 'x' },
   vms: { x: { provider: 'url', vmName: 'b', lumeApiUrl: 'http://h:7777', serverPort: 1,
@@ -66,10 +67,14 @@ fn schema_has_exactly_the_types_keys() {
         keys(&full["audit"])
     );
     assert_eq!(
+        keys(&schema["properties"]["record"]["properties"]),
+        keys(&full["record"])
+    );
+    assert_eq!(
         keys(&schema["properties"]["screenshot"]["properties"]),
         keys(&full["screenshot"])
     );
-    assert_eq!(keys(&full).len(), 21);
+    assert_eq!(keys(&full).len(), 22);
 }
 
 #[test]

@@ -135,16 +135,19 @@ test("a missing binary logs how to build it and registers nothing, without throw
   process.env.COMPUTER_USE_BIN = fake;
 });
 
-test("each agent's tool instance tells the binary which agent is calling (agentVms maps it to a VM)", async () => {
-  const lab = api.factories.get("vm_echo")({ agentId: "worker-lab" });
+test("each agent's tool instance tells the binary which agent and session is calling (agentVms, recordings)", async () => {
+  const lab = api.factories.get("vm_echo")({ agentId: "worker-lab", sessionKey: "agent:worker-lab:main" });
   await lab.execute("call-agent-1", { text: "from the lab" });
   await api.tools.get("vm_echo").execute("call-agent-2", { text: "from the worker" });
   const noAgent = api.factories.get("vm_echo")({});
   await noAgent.execute("call-agent-3", { text: "from nobody" });
   const calls = events().filter((e) => e.event === "call" && e.tool === "vm_echo");
   const metaOf = (text) => calls.find((e) => e.args?.text === text)?.meta;
-  assert.deepEqual(metaOf("from the lab"), { "computer-use/agent": "worker-lab" });
+  assert.deepEqual(metaOf("from the lab"), {
+    "computer-use/agent": "worker-lab",
+    "computer-use/session": "agent:worker-lab:main",
+  });
   assert.deepEqual(metaOf("from the worker"), { "computer-use/agent": "worker" });
-  assert.equal(metaOf("from nobody"), undefined, "no agent, no _meta");
+  assert.equal(metaOf("from nobody"), undefined, "no agent and no session, no _meta");
   await api.services.at(-1).stop(); // the stop test above already ran: leave no child behind
 });

@@ -5,6 +5,7 @@
 mod doctor;
 mod input;
 mod openclaw;
+mod record;
 mod screenshot;
 mod serve;
 mod status;
@@ -29,6 +30,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // The doctor reports an unusable configuration as a failed check instead of stopping.
         Command::Doctor(args) => return doctor::run(&cli.global, args).await,
         Command::Openclaw(cmd) => return openclaw::run(&cli.global, cmd),
+        // Reading recordings needs no VM; a replay builds its own context for the VM it is asked for.
+        Command::Record(cmd) => return record::run(&cli.global, cmd).await,
         // The watchdog only needs its environment; a configuration problem must not keep a desktop alive.
         Command::Vm(VmCommand::Watchdog) => return vm_local::watchdog().await,
         _ => {}
@@ -53,8 +56,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Launch { app, args } => input::launch(&ctx, &app, args, g.json).await,
         Command::Vm(cmd) => vm::run(&vms, g.vm.as_deref(), cmd, g.json).await,
         // Answered above.
-        Command::Tools(_) | Command::Serve(_) | Command::Doctor(_) | Command::Openclaw(_) => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Tools(_)
+        | Command::Serve(_)
+        | Command::Doctor(_)
+        | Command::Openclaw(_)
+        | Command::Record(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -29,15 +29,20 @@ use crate::mcp::convert;
 /// id); `agentVms` in the configuration maps it to a VM. Not a tool argument: the model never picks the VM.
 pub const AGENT_META_KEY: &str = "computer-use/agent";
 
-/// The calling agent's id from the request's `_meta` (or the context's copy of it), if it is a string.
-fn agent_of(
+/// The `_meta` key naming the caller's session (the OpenClaw plugin sets it from the agent's session key): each
+/// session gets its own recording. Not a tool argument either.
+pub const SESSION_META_KEY: &str = "computer-use/session";
+
+/// A string from the request's `_meta` (or the context's copy of it) under `key`.
+fn meta_string(
+    key: &str,
     request_meta: Option<&RequestMetaObject>,
     context: &RequestContext<RoleServer>,
 ) -> Option<String> {
     [request_meta, Some(&context.meta)]
         .into_iter()
         .flatten()
-        .find_map(|meta| meta.0.0.get(AGENT_META_KEY)?.as_str().map(str::to_owned))
+        .find_map(|meta| meta.0.0.get(key)?.as_str().map(str::to_owned))
 }
 
 /// What clients show the model about this server as a whole; the tools' own descriptions say the rest.
@@ -156,8 +161,13 @@ impl ServerHandler for McpServer {
         let _in_flight = self.calls.token();
         let name = request.name;
         let args = request.arguments.map(Value::Object).unwrap_or(Value::Null);
-        let agent = agent_of(request.meta.as_ref(), &context);
-        let mut ctx = self.base.clone().for_agent(agent.as_deref());
+        let agent = meta_string(AGENT_META_KEY, request.meta.as_ref(), &context);
+        let session = meta_string(SESSION_META_KEY, request.meta.as_ref(), &context);
+        let mut ctx = self
+            .base
+            .clone()
+            .for_agent(agent.as_deref())
+            .for_session(session.as_deref());
         ctx.cancel = context.ct.clone();
         // A call `guards.approval` names is put to this client's user (elicitation).
         ctx.approver = Some(std::sync::Arc::new(ElicitationApprover {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod browser;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_computer-use");
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -103,6 +105,12 @@ impl Server {
                 return message;
             }
         }
+    }
+
+    /// SIGKILL, as an OOM killer or `kill -9` would: no cleanup of any kind.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Closes stdin and waits for a clean exit; returns stderr.

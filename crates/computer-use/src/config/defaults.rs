@@ -111,6 +111,12 @@ pub const AUDIT_MAX_VALUE_CHARS: u32 = 1_000;
 /// Shortest allowed cut-off for audit values.
 pub const AUDIT_MAX_VALUE_CHARS_MIN: u32 = 16;
 
+/// Most bytes one process's recordings take together (`record.maxBytes`): about a thousand model-sized
+/// screenshots.
+pub const RECORD_MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// Smallest allowed recording budget: a few screenshots.
+pub const RECORD_MAX_BYTES_MIN: u64 = 1024 * 1024;
+
 /// serde default for `cloud.apiKeyEnv`.
 pub(super) fn cloud_api_key_env() -> String {
     CLOUD_API_KEY_ENV.to_owned()

@@ -124,6 +124,12 @@ pub struct Config {
     #[schemars(title = "Audit log")]
     pub(super) audit: AuditConfig,
 
+    /// Recordings of every tool call (time, tool, arguments redacted as in the audit log, outcome, the image
+    /// the model received, where pointer input landed), one per VM, agent and session, for
+    /// `computer-use record view|replay`. Off unless `dir` is given.
+    #[schemars(title = "Recording")]
+    pub(super) record: RecordConfig,
+
     /// How screenshots are encoded for the model and the size budget they must fit (after
     /// `screenshotScale` and within `maxScreenshotBytes`).
     #[schemars(title = "Screenshot output")]
@@ -234,6 +240,7 @@ impl Default for Config {
             tools: ToolPolicyConfig::default(),
             guards: GuardsConfig::default(),
             audit: AuditConfig::default(),
+            record: RecordConfig::default(),
             screenshot: ScreenshotConfig::default(),
         }
     }
@@ -256,6 +263,11 @@ impl Config {
     /// The audit log settings.
     pub fn audit(&self) -> &AuditConfig {
         &self.audit
+    }
+
+    /// The recording settings.
+    pub fn record(&self) -> &RecordConfig {
+        &self.record
     }
 
     /// Screenshot encoding and budget.
@@ -875,5 +887,55 @@ impl AuditConfig {
     /// The HMAC key file, if configured.
     pub fn key_file(&self) -> Option<&std::path::Path> {
         self.key_file.as_deref()
+    }
+}
+
+/// Recordings: one directory per VM, agent and session under `dir`, each a `meta.json`, one JSON line per tool
+/// call and the images those lines name. Holds what the model saw (screenshots, command output, result text),
+/// with arguments redacted like the audit log: keep it as private as the conversation itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RecordConfig {
+    /// Absolute directory the recordings are written in (created if missing); no directory, no recording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "Recordings directory", example = &"/var/lib/computer-use/recordings")]
+    pub(super) dir: Option<PathBuf>,
+
+    /// Most bytes the recordings of one process may take together. Past it, image files are deleted oldest
+    /// first (step lines are kept); when only step lines are left and they fill it, recording stops.
+    #[schemars(title = "Recordings max bytes", range(min = d::RECORD_MAX_BYTES_MIN))]
+    pub(super) max_bytes: u64,
+
+    /// After each successful input action (click, typing, keys, drag, scroll, …), take a cheap screenshot
+    /// (the server's JPEG, not scaled) for the recording only; the model does not see it. Costs one capture
+    /// per action on the VM's GUI connection.
+    #[schemars(title = "Screenshot after input")]
+    pub(super) screenshot_after_input: bool,
+}
+
+impl Default for RecordConfig {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            max_bytes: d::RECORD_MAX_BYTES,
+            screenshot_after_input: false,
+        }
+    }
+}
+
+impl RecordConfig {
+    /// The recordings directory, if recording is on.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_deref()
+    }
+
+    /// The byte budget of one process's recordings.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Whether input actions are followed by a screenshot for the recording.
+    pub fn screenshot_after_input(&self) -> bool {
+        self.screenshot_after_input
     }
 }

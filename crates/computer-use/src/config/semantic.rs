@@ -269,6 +269,14 @@ fn check_guards(config: &Config, out: &mut Vec<Problem>) {
             out,
         );
     }
+    if let Some(dir) = &config.record.dir {
+        check_absolute(
+            &["record".to_owned(), "dir".to_owned()],
+            dir,
+            "/var/lib/computer-use/recordings",
+            out,
+        );
+    }
 }
 
 /// Advisories that do not make the configuration invalid.

@@ -257,7 +257,7 @@ impl Redactor {
     }
 
     /// A message without the redacted values, secrets, data runs or excess length.
-    fn scrub(&self, message: &str, removed: &[String]) -> String {
+    pub(crate) fn scrub(&self, message: &str, removed: &[String]) -> String {
         let mut text = message.to_owned();
         for r in removed.iter().filter(|r| r.chars().count() >= 3) {
             text = text.replace(r.as_str(), "[redacted]");
@@ -270,6 +270,29 @@ impl Redactor {
             );
         }
         cut(&text, self.max_chars)
+    }
+}
+
+impl Redacted {
+    /// The arguments as they may be logged (for the recorder, which records them exactly so).
+    pub(crate) fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The values taken out (to scrub them from other text the recorder keeps).
+    pub(crate) fn removed(&self) -> &[String] {
+        &self.removed
+    }
+}
+
+impl Redactor {
+    /// The same rules with another cut-off, for longer text than an argument (a command's output in a
+    /// recording).
+    pub(crate) fn with_max_chars(&self, max_chars: usize) -> Redactor {
+        Redactor {
+            max_chars,
+            ..self.clone()
+        }
     }
 }
 

@@ -1,9 +1,12 @@
 //! The one path of a tool call, whichever face it comes from: find the tool → parse its typed arguments →
-//! guards on the typed call (tool policy, exec policy, human approval, loop guard, rate limit) → run → finish (screen bookkeeping,
-//! warnings, audit line). A reviewer following a call from MCP, the CLI or the OpenClaw shim arrives here.
+//! guards on the typed call (tool policy, exec policy, human approval, loop guard, rate limit) → run →
+//! finish (screen bookkeeping, warnings, audit line) → the recording's step (when `record.dir` is set; see
+//! [`crate::record`]). A reviewer following a call from MCP, the CLI or the OpenClaw shim arrives here.
 
 use serde_json::Value;
 
+use crate::guards::GuardedCall;
+use crate::record::Draft;
 use crate::result::{ToolError, ToolOutput};
 use crate::tools::args::parse_args;
 use crate::tools::{ToolContext, TypedTool, find, registry};
@@ -28,22 +31,26 @@ pub(super) async fn guarded<T: TypedTool>(
     raw: Value,
 ) -> Result<ToolOutput, ToolError> {
     let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC);
+    let draft = Draft::begin(ctx, T::SPEC);
+    if draft.is_some() {
+        guarded.keep_args();
+    }
     if let Err(refusal) = guarded.check_tool() {
         guarded.log_args(&raw);
-        return guarded.finish(Err(refusal));
+        return finish(ctx, guarded, draft, Err(refusal)).await;
     }
     let mut args = match parse_args::<T::Args>(T::SPEC.name, raw.clone()) {
         Ok(args) => args,
         Err(e) => {
             guarded.log_args(&raw);
-            return guarded.finish(Err(e));
+            return finish(ctx, guarded, draft, Err(e)).await;
         }
     };
     if let Some(request) = T::exec_request(&mut args)
         && let Err(refusal) = guarded.judge_exec(request)
     {
         guarded.log_args(&typed_json(&args, raw));
-        return guarded.finish(Err(refusal));
+        return finish(ctx, guarded, draft, Err(refusal)).await;
     }
     let typed = typed_json(&args, raw);
     guarded.log_args(&typed);
@@ -51,13 +58,33 @@ pub(super) async fn guarded<T: TypedTool>(
         .approve(&typed, ctx.approver.as_deref(), &ctx.cancel)
         .await
     {
-        return guarded.finish(Err(refusal));
+        return finish(ctx, guarded, draft, Err(refusal)).await;
     }
     if let Err(refusal) = guarded.admit(&typed) {
-        return guarded.finish(Err(refusal));
+        return finish(ctx, guarded, draft, Err(refusal)).await;
     }
-    let result = tool.run(ctx, args).await;
-    guarded.finish(result)
+    let result = match &draft {
+        Some(d) => d.scope(tool.run(ctx, args)).await,
+        None => tool.run(ctx, args).await,
+    };
+    finish(ctx, guarded, draft, result).await
+}
+
+/// The guards' finish (warnings, audit line), then the recording's step when recording is on.
+async fn finish(
+    ctx: &ToolContext,
+    guarded: GuardedCall<'_>,
+    draft: Option<Draft>,
+    result: Result<ToolOutput, ToolError>,
+) -> Result<ToolOutput, ToolError> {
+    let Some(mut draft) = draft else {
+        return guarded.finish(result);
+    };
+    let result = guarded.finish_observed(result, |finished, result| {
+        draft.observe(finished, result);
+    });
+    draft.end(ctx, result.is_ok()).await;
+    result
 }
 
 /// The typed arguments as JSON (what the guards and the audit see), without the unset optional fields;

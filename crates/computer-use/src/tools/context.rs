@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::guards::Guards;
 use crate::guards::approval::Approver;
+use crate::record::Recorder;
 use crate::result::{ToolError, ToolErrorKind};
 use crate::vm::{VmSession, Vms};
 
@@ -48,6 +49,13 @@ pub struct ToolContext {
     /// How this face asks a person to approve a call (`guards.approval`); None: it cannot, and calls that need
     /// approval are refused.
     pub approver: Option<Arc<dyn Approver>>,
+    /// The calling agent's id, as the face got it (OpenClaw's agent id, MCP `_meta["computer-use/agent"]`).
+    pub agent: Option<String>,
+    /// The caller's session key, as the face got it (MCP `_meta["computer-use/session"]`, which the OpenClaw
+    /// shim fills with the agent's session key).
+    pub session: Option<String>,
+    /// Where calls are recorded (`record.dir`), shared by every clone; `None` when recording is off.
+    pub recorder: Option<Arc<Recorder>>,
 }
 
 impl ToolContext {
@@ -57,8 +65,10 @@ impl ToolContext {
         ToolContext::with_guards(vms, guards)
     }
 
-    /// A context with given guards (e.g. on a fake clock, or shared with another context).
+    /// A context with given guards (e.g. on a fake clock, or shared with another context); the recorder is
+    /// the configuration's.
     pub fn with_guards(vms: Arc<Vms>, guards: Arc<Guards>) -> ToolContext {
+        let recorder = Recorder::from_config(vms.config()).map(Arc::new);
         ToolContext {
             vms,
             vm: None,
@@ -66,15 +76,26 @@ impl ToolContext {
             guards,
             space: Space::Image,
             approver: None,
+            agent: None,
+            session: None,
+            recorder,
         }
     }
 
     /// This context for a call made by `agent`: its VM becomes the one `agentVms` maps the agent to, if any
-    /// (otherwise it stays as it was). Faces call this with the agent id their transport carries.
+    /// (otherwise it stays as it was), and its recording is the agent's. Faces call this with the agent id
+    /// their transport carries.
     pub fn for_agent(mut self, agent: Option<&str>) -> ToolContext {
         if let Some(vm) = self.vms.config().vm_for_agent(agent) {
             self.vm = Some(vm.to_owned());
         }
+        self.agent = agent.map(str::to_owned);
+        self
+    }
+
+    /// This context for a call of the caller's session `session` (its recording is the session's).
+    pub fn for_session(mut self, session: Option<&str>) -> ToolContext {
+        self.session = session.map(str::to_owned);
         self
     }
 

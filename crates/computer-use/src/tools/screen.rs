@@ -1,4 +1,4 @@
-//! Looking at the screen: `vm_screenshot` and `vm_zoom`. Both capture through [`crate::tools::capture`],
+//! Looking at the screen: `vm_screenshot` and `vm_zoom`. Both capture through [`crate::tools::capture()`],
 //! which every tool that returns an image shares.
 
 mod screenshot;

@@ -176,7 +176,8 @@ impl TypedTool for Drag {
                 .with("from", json!([first.x, first.y]))
                 .with("to", json!([last.x, last.y]))
                 .with("inputFrom", json!([first.ix, first.iy]))
-                .with("inputTo", json!([last.ix, last.iy]));
+                .with("inputTo", json!([last.ix, last.iy]))
+                .with("landed", target::landed(&frame, &mapped));
             if !mods.is_empty() {
                 out = out.with("modifiers", mods.clone());
             }

@@ -102,7 +102,7 @@ pub fn space(frame: &Frame) -> String {
     )
 }
 
-/// The details every pointer result carries for one point.
+/// The details every pointer result carries for one point, `landed` included.
 pub fn details(frame: &Frame, p: &Point) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("x".into(), json!(p.x));
@@ -110,7 +110,26 @@ pub fn details(frame: &Frame, p: &Point) -> Map<String, Value> {
     map.insert("inputX".into(), json!(p.ix));
     map.insert("inputY".into(), json!(p.iy));
     map.insert("frame".into(), json!(frame.id));
+    map.insert("landed".into(), landed(frame, std::slice::from_ref(p)));
     map
+}
+
+/// Where input landed, in screen pixels (full-resolution screenshot pixels): the input-space points sent
+/// to the server, mapped back through the frame's calibration. `{x, y}` of the last point, plus `path` when
+/// there are several (a drag). The recording draws it on the screenshot the agent saw.
+pub fn landed(frame: &Frame, points: &[Point]) -> Value {
+    let c = &frame.calibration;
+    let screen = |p: &Point| [p.ix / c.scale_x(), p.iy / c.scale_y()];
+    let Some(last) = points.last() else {
+        return Value::Null;
+    };
+    let [x, y] = screen(last);
+    if points.len() > 1 {
+        let path: Vec<[f64; 2]> = points.iter().map(screen).collect();
+        json!({"x": x, "y": y, "path": path})
+    } else {
+        json!({"x": x, "y": y})
+    }
 }
 
 /// A coordinate for text: integers without a fraction, others with one decimal.
@@ -131,6 +150,33 @@ mod tests {
         assert_eq!(num(320.0), "320");
         assert_eq!(num(-3.0), "-3");
         assert_eq!(num(12.26), "12.3");
+    }
+
+    #[test]
+    fn landing_points_are_screen_pixels_whatever_the_input_space() {
+        // A HiDPI macOS guest: 2880x1800 screenshot pixels, 1440x900 input points.
+        let calibration = coords::Calibration {
+            shot_w: 2880,
+            shot_h: 1800,
+            input_w: 1440.0,
+            input_h: 900.0,
+            generation: 1,
+        };
+        let frame = Frame::screen(calibration);
+        let p = |ix, iy| Point {
+            x: 0.0,
+            y: 0.0,
+            ix,
+            iy,
+        };
+        assert_eq!(
+            landed(&frame, &[p(720.0, 450.0)]),
+            json!({"x": 1440.0, "y": 900.0})
+        );
+        assert_eq!(
+            landed(&frame, &[p(0.0, 1.0), p(10.0, 20.0)]),
+            json!({"x": 20.0, "y": 40.0, "path": [[0.0, 2.0], [20.0, 40.0]]})
+        );
     }
 
     #[test]
