@@ -6,12 +6,12 @@
 //!   JSON Schema export, and resolution into per-VM targets.
 //! - [`vm`] — sessions to each VM's cua-computer-server: address resolution (Lume / URL / local desktop),
 //!   two lanes per VM, Lume lifecycle (`vm up|down|list|status`).
-//! - [`tools`] — the `vm_*` tools: the registry, and [`tools::call`], the one path every face's call takes.
+//! - [`tools`] — the `vm_*` tools: the registry, and [`tools::call`], the one path every face's call takes;
+//!   [`tools::record`] records every call, one recording per VM, agent and session (`record.dir`, `--record`).
 //! - [`spec`] — each tool's facts (kind, effect, batching, server commands, annotations): one home each.
 //! - [`result`] — what a call returns: content and details, or a classified error with its hint.
 //! - [`guards`] — between the tools and the sessions: rate limit, loop guard, exec policy, audit log.
 //! - [`programs`] — which guest programs run other programs (the exec allowlist's table, with reasons).
-//! - [`record`] — recordings of every call, one per VM, agent and session (`record.dir`, `--record`).
 //! - [`replay`] — a recording's actions sent again through [`tools::call`], each screen compared (a test).
 //! - [`hint`] — [`Hinted`]: every error's message and its hint (what to do) apart, for faces that show the fix
 //!   on its own.
@@ -28,7 +28,6 @@ pub mod config;
 pub mod guards;
 pub mod hint;
 pub mod programs;
-pub mod record;
 pub mod replay;
 pub mod result;
 pub mod spec;

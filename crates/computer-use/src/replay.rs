@@ -489,7 +489,7 @@ impl Run<'_> {
     async fn settle_after(&mut self, rec: &Shot, step: &Step) -> Result<(), StepEnd> {
         let deadline = Instant::now() + self.options.settle;
         loop {
-            let new = match crate::record::after::capture_now(self.ctx).await {
+            let new = match crate::tools::record::after::capture_now(self.ctx).await {
                 Ok(bytes) => Shot {
                     bytes,
                     mime: "image/jpeg".into(),

@@ -21,6 +21,7 @@ mod args;
 mod call;
 pub mod capture;
 mod context;
+pub mod record;
 mod registry;
 
 pub mod control;

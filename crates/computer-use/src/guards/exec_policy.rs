@@ -7,7 +7,7 @@
 //!   command another way. The globs are tried on the whole command, on each part between shell separators
 //!   (`;`, `&`, `|`, newlines, backquotes, parentheses), and on each part's lexed words with paths normalised
 //!   (`cat /etc//shadow` is `cat /etc/shadow`);
-//! - `allowlist` — the boundary. The command is [lexed](lex) into words (anything `/bin/sh` would read
+//! - `allowlist` — the boundary. The command is lexed (`exec_policy::lex`) into words (anything `/bin/sh` would read
 //!   differently — operators, expansions, globs, comments, control characters — is refused); the program (the
 //!   first word, path-normalised) must be listed; no argument may make it run another program (the
 //!   [table](crate::programs)); no deny glob may match; and what the server's shell receives is the judged argv

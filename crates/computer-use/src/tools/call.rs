@@ -1,14 +1,14 @@
 //! The one path of a tool call, whichever face it comes from: find the tool → parse its typed arguments →
 //! guards on the typed call (tool policy, exec policy, human approval, loop guard, rate limit) → run →
 //! finish (screen bookkeeping, warnings, audit line) → the recording's step (when `record.dir` is set; see
-//! [`crate::record`]). A reviewer following a call from MCP, the CLI or the OpenClaw shim arrives here.
+//! [`crate::tools::record`]). A reviewer following a call from MCP, the CLI or the OpenClaw shim arrives here.
 
 use serde_json::Value;
 
 use crate::guards::GuardedCall;
-use crate::record::Draft;
 use crate::result::{ToolError, ToolOutput};
 use crate::tools::args::parse_args;
+use crate::tools::record::Draft;
 use crate::tools::{ToolContext, TypedTool, find, registry};
 
 /// Calls the tool `name` with JSON `args` through the guards. An unknown name is an invalid-arguments error

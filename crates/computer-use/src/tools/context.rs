@@ -9,8 +9,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::guards::Guards;
 use crate::guards::approval::Approver;
-use crate::record::Recorder;
 use crate::result::{ToolError, ToolErrorKind};
+use crate::tools::record::Recorder;
 use crate::vm::{VmSession, Vms};
 
 /// Which pixels a caller's coordinates and images are in.

@@ -2,7 +2,7 @@
 //! restore the clipboard. Used by `vm_type` on Linux guests.
 //!
 //! Why: on Linux the server types a character missing from the keyboard layout by writing its keysym into a
-//! spare keycode, sometimes into a column that applications decode differently (see [`super::typing`]), and
+//! spare keycode, sometimes into a column that applications decode differently (see `tools::keyboard::typing`), and
 //! types combining marks as dead keys that merge with the letter before them; measured with the event probe
 //! (a GTK text view, `testkit::probe`), CJK, RTL, combining marks, most emoji and some accented letters arrive
 //! altered. A paste hands the application the exact string.
