@@ -232,7 +232,7 @@ pub async fn release_keys(session: &Arc<VmSession>, keys: &[String], out: &mut R
 }
 
 /// Releases every button, then every key, recorded as held on this session's VM (also what a session's end
-/// does: [`crate::vm::Vms::release_held`]).
+/// does: [`release_held`]).
 pub async fn release_all(session: &Arc<VmSession>) -> Released {
     let buttons = held(session);
     let mut out = release(session, &buttons).await;
