@@ -174,7 +174,8 @@ async fn a_running_command_does_not_hold_up_screenshots() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(!exec.is_finished());
     // On an idle machine a screenshot takes tens of ms; debug builds and parallel tests on 2 cores make it
-    // slower, so it is compared with the idle ones: waiting for the command would add seconds.
+    // slower (over a second was seen in CI). A screenshot that waited for the command would take the 7.5 s
+    // the command still has to run, so half of that is the bound.
     let started = Instant::now();
     ok(&ctx, "vm_screenshot", json!({})).await;
     let busy = started.elapsed();
@@ -182,8 +183,8 @@ async fn a_running_command_does_not_hold_up_screenshots() {
     let idle_min = *idle.iter().min().unwrap();
     eprintln!("screenshots: idle {idle:?}, during the exec {busy:?}");
     assert!(
-        busy < idle_min + Duration::from_millis(1000),
-        "a screenshot took {busy:?} during an exec, {idle:?} without"
+        busy < idle_min + Duration::from_millis(3500),
+        "a screenshot took {busy:?} during an exec, {idle:?} without: it waited for the command"
     );
     let (out, took) = exec.await.unwrap();
     assert_eq!(out.details["stdout"], "slept\n");
