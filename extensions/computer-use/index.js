@@ -6,6 +6,14 @@
 // binary's MCP server over stdio, translating the MCP result into OpenClaw's tool-result shape. It has no tool
 // behaviour of its own: no validation, defaults, retries or timeouts that belong to a tool.
 //
+// Human approval: the binary decides which calls need a person (`guards.approval`); the shim only relays. Its
+// `before_tool_call` hook asks the child to classify each vm_* call (`computer-use/classifyApproval`); for a
+// call that needs approval the child answers with what to show and a one-time token, and the hook answers
+// OpenClaw with `requireApproval`. Only when OpenClaw reports `allow-once` does the shim keep the token, and it
+// sends it with that one call (MCP `_meta`, which the model cannot write). The child accepts a token once, for
+// exactly the call it classified, until shortly after the timeout; a call that needs approval and comes without
+// a valid token is refused there (fail closed). Denied, timed out or cancelled: OpenClaw never runs the call.
+//
 // Process model: one `computer-use serve --stdio` child per gateway process, started lazily by the first tool
 // call (so commands that merely load plugins, like `openclaw config validate` or `openclaw plugins list`, never
 // spawn it or touch a VM, and the first start and a restart after a crash share one code path), restarted on
@@ -19,6 +27,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { failureText, isHardFailure, toOpenClawResult } from "./result.js";
 
 const PLUGIN_ID = "computer-use";
@@ -33,6 +42,16 @@ const LIST_TIMEOUT_MS = 10_000;
  */
 const CALL_TIMEOUT_MS = 15 * 60_000;
 const RESTART_BACKOFF_MS = [0, 250, 1_000, 5_000];
+/** The child's request that classifies a call before it is made (see `serve --host-approvals`). */
+const CLASSIFY_METHOD = "computer-use/classifyApproval";
+/** The `_meta` key that carries the one-time approval token with an approved call. */
+const APPROVAL_META_KEY = "computer-use/approval";
+/** Classification is an in-memory check in the child; this bounds a wedged child, below OpenClaw's hook budget. */
+const CLASSIFY_TIMEOUT_MS = 10_000;
+/** The hook's budget: a first call may have to start the child before it can classify. */
+const HOOK_TIMEOUT_MS = 20_000;
+/** How long an approved token is kept for its call, past which the child would refuse it anyway. */
+const APPROVED_KEEP_MS = 60_000;
 
 /**
  * Process-wide state, shared through `globalThis`: `register` runs many times per process, and the gateway may
@@ -48,6 +67,8 @@ globalThis[STATE_KEY] ??= {
   /** Consecutive child failures, for the restart backoff. */
   failures: 0,
   lastStartAt: 0,
+  /** Tokens of calls a person allowed, by OpenClaw tool call id: `{tool, token, until}`, each used once. */
+  approved: new Map(),
   logger: console,
   exitHookInstalled: false,
 };
@@ -131,7 +152,7 @@ async function ensureClient(bin, configJson) {
   const sinceLast = Date.now() - state.lastStartAt;
   const transport = new StdioClientTransport({
     command: bin,
-    args: ["serve", "--stdio", "--plugin-config", configJson],
+    args: ["serve", "--stdio", "--host-approvals", "--plugin-config", configJson],
     env: { ...process.env },
     stderr: "pipe",
   });
@@ -224,6 +245,67 @@ const AGENT_META_KEY = "computer-use/agent";
  */
 const SESSION_META_KEY = "computer-use/session";
 
+/** `_meta` naming the calling agent, or undefined. */
+function agentMeta(agentId) {
+  return typeof agentId === "string" && agentId ? { [AGENT_META_KEY]: agentId } : undefined;
+}
+
+/**
+ * The `before_tool_call` hook: asks the child whether this call needs a person's approval (the rules are the
+ * binary's) and, if so, answers OpenClaw with `requireApproval`. The token is kept only on `allow-once`.
+ * A call the child cannot classify is blocked: whether it needs approval is unknown.
+ */
+async function beforeToolCall(event, ctx, bin, configJson) {
+  const name = event?.toolName;
+  let reply;
+  try {
+    const client = await ensureClient(bin, configJson);
+    const params = { name, arguments: event.params ?? {} };
+    const meta = agentMeta(ctx?.agentId);
+    if (meta) params._meta = meta;
+    reply = await client.request({ method: CLASSIFY_METHOD, params }, ResultSchema, {
+      timeout: CLASSIFY_TIMEOUT_MS,
+      signal: ctx?.abortSignal,
+    });
+  } catch (err) {
+    return {
+      block: true,
+      blockReason: `${name} was not run: computer-use could not say whether it needs a person's approval (${err?.message ?? String(err)})`,
+    };
+  }
+  const approval = reply?.approval;
+  if (approval === null || approval === undefined) return undefined;
+  const { title, description, timeoutMs, token } = approval;
+  if (typeof title !== "string" || typeof description !== "string" || typeof token !== "string" || !Number.isFinite(timeoutMs)) {
+    return { block: true, blockReason: `${name} was not run: computer-use answered the approval check with ${JSON.stringify(approval).slice(0, 200)}` };
+  }
+  const callId = event.toolCallId;
+  return {
+    requireApproval: {
+      title,
+      description,
+      severity: "warning",
+      timeoutMs,
+      // One approval runs one call: `allow-always` would promise trust the binary does not keep.
+      allowedDecisions: ["allow-once", "deny"],
+      onResolution(decision) {
+        if (decision !== "allow-once" || typeof callId !== "string" || !callId) return;
+        const now = Date.now();
+        for (const [id, entry] of state.approved) if (entry.until < now) state.approved.delete(id);
+        state.approved.set(callId, { tool: name, token, until: now + APPROVED_KEEP_MS });
+      },
+    },
+  };
+}
+
+/** The token a person allowed for this call, once; undefined if there is none. */
+function takeApproval(toolCallId, toolName) {
+  const entry = state.approved.get(toolCallId);
+  if (!entry) return undefined;
+  state.approved.delete(toolCallId);
+  return entry.tool === toolName && entry.until >= Date.now() ? entry.token : undefined;
+}
+
 function makeTool(tool, bin, configJson, agentId, sessionKey) {
   return {
     name: tool.name,
@@ -231,14 +313,15 @@ function makeTool(tool, bin, configJson, agentId, sessionKey) {
     description: tool.description ?? "",
     parameters: tool.inputSchema,
     executionMode: "sequential",
-    async execute(_toolCallId, params, signal) {
+    async execute(toolCallId, params, signal) {
       let result;
       try {
         const client = await ensureClient(bin, configJson);
         const request = { name: tool.name, arguments: params ?? {} };
-        const meta = {};
-        if (typeof agentId === "string" && agentId) meta[AGENT_META_KEY] = agentId;
+        const meta = { ...agentMeta(agentId) };
         if (typeof sessionKey === "string" && sessionKey) meta[SESSION_META_KEY] = sessionKey;
+        const token = takeApproval(toolCallId, tool.name);
+        if (token) meta[APPROVAL_META_KEY] = token;
         if (Object.keys(meta).length) request._meta = meta;
         result = await client.callTool(request, undefined, {
           signal,
@@ -277,6 +360,16 @@ const plugin = {
       api.registerTool((ctx) => makeTool(tool, catalog.bin, configJson, ctx?.agentId, ctx?.sessionKey), {
         name: tool.name,
       });
+    }
+    // Human approval for the calls the binary names (guards.approval). Without the hook API no call can be
+    // approved, and the binary refuses those calls.
+    if (typeof api.on === "function" && catalog.tools.length) {
+      api.on("before_tool_call", (event, ctx) => beforeToolCall(event, ctx, catalog.bin, configJson), {
+        matcher: catalog.tools.map((tool) => tool.name),
+        timeoutMs: HOOK_TIMEOUT_MS,
+      });
+    } else {
+      state.logger.warn?.(`[${PLUGIN_ID}] this OpenClaw has no api.on: calls that guards.approval names will be refused`);
     }
     api.registerService?.({
       id: `${PLUGIN_ID}-mcp-child`,

@@ -4,8 +4,9 @@
 #
 # Expects the Rust binaries to be built already (cargo build -p computer-use-cli -p testkit); installs or
 # reuses Node 24 + openclaw@2026.9.6 and the shim's npm dependencies via tests/e2e/install.sh.
-# Env: COMPUTER_USE_BIN / LUME_FAKE_BIN (binaries other than target/debug), E2E_KEEP=1 (keep temp dirs),
-#      any other argument is passed to `node --test` (e.g. --test-name-pattern=docs).
+# Env: COMPUTER_USE_BIN / LUME_FAKE_BIN (binaries other than target/debug), E2E_KEEP=1 (keep temp dirs).
+# Arguments: test files to run instead of all of them (e.g. tests/e2e/approval.test.mjs); options are passed to
+#      `node --test` (e.g. --test-name-pattern=docs).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -26,6 +27,12 @@ bin_dir=$(sed -n 's/^OPENCLAW_BIN_DIR=//p' <<<"$paths")
 export OPENCLAW_BIN_DIR=$bin_dir
 export PATH="$bin_dir:$PATH"
 
+options=()
+files=()
+for arg in "$@"; do
+  case "$arg" in -*) options+=("$arg") ;; *) files+=("$arg") ;; esac
+done
+[ ${#files[@]} -gt 0 ] || files=('extensions/computer-use/test/*.test.js' 'tests/e2e/*.test.mjs')
+
 # One file at a time: each E2E file runs its own gateway, and two at once overload a 2-core machine.
-exec node --test --test-concurrency=1 --test-timeout=900000 "$@" \
-  'extensions/computer-use/test/*.test.js' 'tests/e2e/*.test.mjs'
+exec node --test --test-concurrency=1 --test-timeout=900000 "${options[@]}" "${files[@]}"

@@ -15,7 +15,7 @@ import { PLUGIN_ID, REPO_DIR, removeUnlessKept, startStack } from "./stack.mjs";
 
 const SHIM_DIR = path.join(REPO_DIR, "extensions", "computer-use");
 const FAKE_BIN = path.join(SHIM_DIR, "test", "fake-computer-use.mjs");
-const FAKE_TOOLS = ["vm_echo", "vm_image", "vm_soft_fail", "vm_hard_fail", "vm_rpc_error", "vm_crash", "vm_slow"];
+const FAKE_TOOLS = ["vm_echo", "vm_image", "vm_soft_fail", "vm_hard_fail", "vm_rpc_error", "vm_crash", "vm_guarded", "vm_classify_error", "vm_slow"];
 const nonce = `n${process.pid}x${Date.now()}`;
 const cleanup = [];
 let stack;

@@ -301,6 +301,11 @@ pub struct ServeArgs {
     /// The OpenClaw plugin config object, as JSON (what the OpenClaw shim passes), instead of --config.
     #[arg(long, value_name = "JSON")]
     pub plugin_config: Option<String>,
+    /// The client asks the person itself (the OpenClaw plugin, through OpenClaw's approvals): calls that
+    /// `guards.approval` names run only with the one-time token the client gets by classifying the call first
+    /// (`computer-use/classifyApproval`), not by elicitation. stdio only.
+    #[arg(long, conflicts_with = "http")]
+    pub host_approvals: bool,
 }
 
 /// `--http` values: `IP:PORT`, `[IPv6]:PORT`, `localhost:PORT`, or a bare `PORT` (loopback).

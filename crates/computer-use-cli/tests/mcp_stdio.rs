@@ -308,3 +308,118 @@ fn a_denied_tool_is_not_listed_and_is_refused_if_called() {
         other => panic!("a refused call contacted the VM: {other:?}"),
     }
 }
+
+/// Host approvals over the wire, as the OpenClaw shim speaks them: only `serve --stdio --host-approvals` (the
+/// shim's child) classifies calls and accepts one-time tokens in `_meta`; any other MCP server ignores a token a
+/// client made up and still asks by elicitation, so an ordinary MCP client cannot approve its own calls. The
+/// calls are `vm_wait`, which needs no VM.
+#[test]
+fn only_a_host_approval_server_classifies_calls_and_takes_tokens() {
+    let plugin = json!({
+        "provider": "url",
+        "serverUrl": "ws://127.0.0.1:9/ws",
+        "guards": {"approval": {"tools": ["vm_wait"], "timeoutSecs": 30}},
+    })
+    .to_string();
+    let call = |server: &mut Server, id: u64, token: &str| {
+        server.request(
+            id,
+            "tools/call",
+            json!({"name": "vm_wait", "arguments": {"ms": 1}, "_meta": {"computer-use/approval": token}}),
+        )
+    };
+    let message = |reply: &Value| {
+        reply["result"]["structuredContent"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // An ordinary MCP server: no classification, and a made-up token changes nothing.
+    let (mut plain, _) = Server::spawn_with(&["serve", "--stdio", "--plugin-config", &plugin], &[]);
+    plain.request(1, "initialize", initialize());
+    plain.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let refused = plain.request(
+        2,
+        "computer-use/classifyApproval",
+        json!({"name": "vm_wait", "arguments": {"ms": 1}}),
+    );
+    assert_eq!(refused["error"]["code"], -32601, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--host-approvals")),
+        "{refused}"
+    );
+    let reply = call(&mut plain, 3, &"0".repeat(64));
+    assert_eq!(reply["result"]["isError"], true, "{reply}");
+    assert!(
+        message(&reply).contains("did not declare the `elicitation` capability"),
+        "{reply}"
+    );
+    plain.stop();
+
+    // The shim's child.
+    let (mut host, _) = Server::spawn_with(
+        &[
+            "serve",
+            "--stdio",
+            "--host-approvals",
+            "--plugin-config",
+            &plugin,
+        ],
+        &[],
+    );
+    host.request(1, "initialize", initialize());
+    host.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let none = host.request(
+        2,
+        "computer-use/classifyApproval",
+        json!({"name": "vm_cursor", "arguments": {}}),
+    );
+    assert_eq!(none["result"], json!({"approval": null}), "{none}");
+    let asked = host.request(
+        3,
+        "computer-use/classifyApproval",
+        json!({"name": "vm_wait", "arguments": {"ms": 1}, "_meta": {"computer-use/agent": "worker"}}),
+    );
+    let approval = &asked["result"]["approval"];
+    assert_eq!(
+        approval["title"], "Approve vm_wait on VM default",
+        "{asked}"
+    );
+    assert_eq!(approval["timeoutMs"], 30_000, "{asked}");
+    let token = approval["token"].as_str().unwrap().to_owned();
+    let bad = host.request(
+        4,
+        "computer-use/classifyApproval",
+        json!({"name": "vm_wait"}),
+    );
+    assert_eq!(
+        bad["result"]["approval"],
+        Value::Null,
+        "no arguments: malformed, nobody asked: {bad}"
+    );
+    let missing = host.request(5, "computer-use/classifyApproval", json!({}));
+    assert_eq!(missing["error"]["code"], -32602, "{missing}");
+
+    let ran = call(&mut host, 6, &token);
+    assert_ne!(ran["result"]["isError"], true, "{ran}");
+    assert_eq!(ran["result"]["content"][0]["text"], "Waited 1 ms.", "{ran}");
+    let replay = call(&mut host, 7, &token);
+    assert!(message(&replay).contains("already used"), "{replay}");
+    host.stop();
+
+    // Host approvals are for the stdio child only.
+    let out = Command::new(BIN)
+        .args(["serve", "--http", "127.0.0.1:0", "--host-approvals"])
+        .env_remove("COMPUTER_USE_CONFIG")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--host-approvals"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

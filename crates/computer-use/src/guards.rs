@@ -42,7 +42,8 @@ use crate::config::{Config, GuardsConfig};
 use crate::result::{Content, ToolError, ToolOutput};
 use crate::spec::{ExecRequest, ToolKind, ToolSpec};
 
-use self::approval::{ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver};
+use self::approval::grants::Grants;
+use self::approval::{ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver, CallDigest};
 use self::audit::{AuditLog, Redacted, Redactor};
 use self::exec_policy::ExecPolicy;
 use self::loops::{ActionKey, LoopGuard, Verdict};
@@ -120,6 +121,8 @@ pub struct Guards {
     settings: GuardsConfig,
     exec: ExecPolicy,
     approval: ApprovalPolicy,
+    /// One-time approval tokens issued to a host that asks the person itself (the OpenClaw plugin).
+    grants: Arc<Grants>,
     /// The tool policy per configured VM (unknown names get the top-level one).
     tools: HashMap<String, ToolPolicy>,
     default_tools: ToolPolicy,
@@ -166,6 +169,7 @@ impl Guards {
         Guards {
             exec: ExecPolicy::new(settings.exec()),
             approval: ApprovalPolicy::new(settings.approval()),
+            grants: Arc::new(Grants::new(clock.clone())),
             tools,
             default_tools: ToolPolicy::new(config.tool_policy(None)),
             settings,
@@ -196,6 +200,28 @@ impl Guards {
             outside_allowlist: None,
             keep_args: false,
         }
+    }
+
+    /// The one-time approval tokens of this face ([`approval::grants`]).
+    pub fn grants(&self) -> Arc<Grants> {
+        self.grants.clone()
+    }
+
+    /// A one-time token allowing each of `requests`' calls once, valid for `guards.approval.timeoutSecs` plus
+    /// [`approval::grants::GRACE`]; None if the OS gives no randomness.
+    pub fn issue_grant(&self, requests: &[ApprovalRequest]) -> Option<String> {
+        let calls = requests.iter().map(|r| r.digest).collect();
+        self.grants.issue(
+            calls,
+            self.approval
+                .timeout()
+                .saturating_add(approval::grants::GRACE),
+        )
+    }
+
+    /// How long a person has to answer (`guards.approval.timeoutSecs`).
+    pub fn approval_timeout(&self) -> Duration {
+        self.approval.timeout()
     }
 
     /// Whether the tool `name` exists for the agent on VM `vm` (`tools.allow`/`tools.deny`).
@@ -318,6 +344,38 @@ impl GuardedCall<'_> {
         }
     }
 
+    /// What a person would be asked about this call (typed arguments `args`), if `guards.approval` says it needs
+    /// one: the tool, VM and arguments (secrets scrubbed, shown as printable ASCII), why, and the call's digest.
+    pub fn approval_request(&self, args: &Value) -> Option<ApprovalRequest> {
+        let guards = self.guards;
+        let mut reasons = guards.approval.reasons(self.spec, args);
+        if let Some(refusal) = &self.outside_allowlist {
+            reasons.push(format!("the exec allowlist refuses it ({refusal})"));
+        }
+        if reasons.is_empty() {
+            return None;
+        }
+        let shown = guards.redactor.scrub_text(&args.to_string());
+        let description = guards.redactor.scrub_text(&format!(
+            "{} {} on VM `{}`. Needs approval because {}.",
+            self.spec.name,
+            approval::cut(&shown, 300),
+            self.vm,
+            reasons.join("; ")
+        ));
+        Some(ApprovalRequest {
+            tool: self.spec.name,
+            vm: self.vm.clone(),
+            title: approval::cut(
+                &approval::display_safe(&format!("Approve {} on VM {}", self.spec.name, self.vm)),
+                80,
+            ),
+            description: approval::cut(&approval::display_safe(&description), 500),
+            reasons,
+            digest: CallDigest::of(&self.vm, self.spec.name, args),
+        })
+    }
+
     /// Human approval: if `guards.approval` says this call (typed arguments `args`) needs a person, asks
     /// `approver` and waits up to `timeoutSecs` (or until `cancel`). Anything but an approval refuses the call.
     pub async fn approve(
@@ -327,28 +385,8 @@ impl GuardedCall<'_> {
         cancel: &tokio_util::sync::CancellationToken,
     ) -> Result<(), ToolError> {
         let guards = self.guards;
-        let mut reasons = guards.approval.reasons(self.spec, args);
-        if let Some(refusal) = &self.outside_allowlist {
-            reasons.push(format!("the exec allowlist refuses it ({refusal})"));
-        }
-        if reasons.is_empty() {
+        let Some(request) = self.approval_request(args) else {
             return Ok(());
-        }
-        let shown = guards.redactor.scrub_text(&args.to_string());
-        let request = ApprovalRequest {
-            tool: self.spec.name,
-            vm: self.vm.clone(),
-            title: approval::cut(&format!("Approve {} on VM {}", self.spec.name, self.vm), 80),
-            description: approval::cut(
-                &guards.redactor.scrub_text(&format!(
-                    "{} {} on VM `{}`. Needs approval because {}.",
-                    self.spec.name,
-                    approval::cut(&shown, 300),
-                    self.vm,
-                    reasons.join("; ")
-                )),
-                500,
-            ),
         };
         let refused = |this: &mut Self, why: String| {
             Err(this.refuse(Refusal::new(
@@ -364,7 +402,7 @@ impl GuardedCall<'_> {
                 self,
                 format!(
                     "it needs a person's approval ({}), and this face cannot ask anyone. Use a face that asks (an MCP client with elicitation, the OpenClaw plugin), or change guards.approval",
-                    reasons.join("; ")
+                    request.reasons.join("; ")
                 ),
             );
         };
@@ -381,6 +419,10 @@ impl GuardedCall<'_> {
             Ok(ApprovalDecision::Unavailable(why)) => refused(
                 self,
                 format!("it needs a person's approval, but nobody could be asked: {why}"),
+            ),
+            Ok(ApprovalDecision::Invalid(why)) => refused(
+                self,
+                format!("the approval that came with it does not hold: {why}"),
             ),
             Err(_) => refused(
                 self,

@@ -20,6 +20,7 @@
 mod args;
 mod call;
 pub mod capture;
+mod classify;
 mod context;
 pub mod record;
 mod registry;
@@ -36,6 +37,7 @@ pub use crate::spec::{Annotations, Batching, Effect, ToolKind, ToolSpec};
 pub use args::parse_args;
 pub use call::call;
 pub use capture::{Captured, capture};
+pub use classify::{HostApproval, classify};
 pub use context::{Space, ToolContext};
 pub use registry::{ToolInfo, find, list, list_for, registry};
 
@@ -47,6 +49,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::guards::approval::ApprovalRequest;
 use crate::spec::ExecRequest;
 
 /// A boxed tool future.
@@ -61,6 +64,9 @@ pub trait Tool: Send + Sync + 'static {
     fn input_schema(&self) -> Value;
     /// Parses `args`, passes the guards and runs (see [`call`]).
     fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a>;
+    /// What a person must approve before [`Tool::call`] with `args` may run (see [`classify`]): nothing for a
+    /// call the guards refuse anyway or that needs no approval. Sends nothing, spends no budget.
+    fn approvals(&self, ctx: &ToolContext, args: Value) -> Vec<ApprovalRequest>;
 }
 
 /// The way to write a tool: typed arguments, schema derived from them, facts in [`TypedTool::SPEC`].
@@ -75,6 +81,13 @@ pub trait TypedTool: Send + Sync + 'static {
     /// runs). `None` (the default) for tools that run no program.
     fn exec_request(_args: &mut Self::Args) -> Option<ExecRequest<'_>> {
         None
+    }
+
+    /// The calls this tool will make through [`call`] with these arguments (tool name, arguments), so a host
+    /// that asks for approval ahead of the call ([`classify`]) asks about them too. Empty (the default) for
+    /// every tool but `vm_batch`.
+    fn nested_calls(_args: &Self::Args) -> Vec<(String, Value)> {
+        Vec::new()
     }
 
     /// Runs with parsed arguments that passed the guards.
@@ -96,5 +109,9 @@ impl<T: TypedTool> Tool for T {
 
     fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a> {
         Box::pin(call::guarded(self, ctx, args))
+    }
+
+    fn approvals(&self, ctx: &ToolContext, args: Value) -> Vec<ApprovalRequest> {
+        call::approvals::<T>(ctx, args)
     }
 }

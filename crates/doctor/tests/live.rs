@@ -149,6 +149,28 @@ async fn a_booting_vm_is_waited_for_and_then_every_check_passes() {
     expect(&checks, "latency", Status::Pass, &["3 `version` commands"]);
 }
 
+/// No desktop needed: a closed port on the VM's address is what a server bound to loopback looks like. The fix
+/// covers both server versions: 0.3.46 needs `--host 0.0.0.0`; newer ones (trycua/cua PR #2222) also refuse that
+/// bind unless `CUA_ALLOW_UNAUTHENTICATED_REMOTE=1` is set.
+#[tokio::test]
+async fn a_refused_connection_gives_the_bind_fix_for_either_server_version() {
+    let lume = LumeFake::start(vec![FakeVm::running("openclaw-vm", "127.0.0.1")]).await;
+    let closed = free_port();
+    let (checks, _) = run(config(&lume.url(), closed, ""), &LiveOptions::default()).await;
+    let check = get(&checks, "server.reachable");
+    assert_eq!(check.status, Status::Fail, "{check:#?}");
+    let fix = check.fix.as_deref().unwrap_or_default();
+    for words in [
+        format!("cua-computer-server --host 0.0.0.0 --port {closed}"),
+        "servers newer than 0.3.46".to_owned(),
+        "CUA_ALLOW_UNAUTHENTICATED_REMOTE=1".to_owned(),
+        "host-only network".to_owned(),
+    ] {
+        assert!(fix.contains(&words), "the fix should say `{words}`: {fix}");
+    }
+    skipped_from(&checks, "server.version");
+}
+
 #[tokio::test]
 async fn server_states_wrong_path_screenshot_budget_and_share_failures_read_as_fixes() {
     let desktop = Desktop::start();

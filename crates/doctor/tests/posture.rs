@@ -918,6 +918,41 @@ fn soft_risks_of_the_plugin_config() {
 }
 
 #[test]
+fn the_cloud_key_is_explained_now_that_cua_cloud_has_ended() {
+    let d = docs();
+    assert!(
+        audit(&d).iter().all(|c| c.id != "risk.cloud"),
+        "no `cloud` key, no note"
+    );
+    let cloud = with(
+        d,
+        "/plugins/entries/computer-use/config/cloud",
+        json!({"containerName": "my-box"}),
+    );
+    expect(
+        &audit(&cloud),
+        "risk.cloud",
+        Status::Info,
+        &[
+            "VM `default`: container `my-box`",
+            "Cua Cloud has ended (cua-sandbox 0.9.1, cua_sandbox/_ended.py)",
+            "self-hosted containers only",
+            "CONTAINER_NAME",
+        ],
+    );
+    // Per VM too, and in a standalone block; the key itself is never read.
+    let checks = audit_text(
+        "{ provider: 'url', serverUrl: 'ws://127.0.0.1:8000/ws', vms: { box: { cloud: { containerName: 'c1', apiKeyEnv: 'NOT_SET_ANYWHERE' } } } }",
+    );
+    expect(
+        &checks,
+        "risk.cloud",
+        Status::Info,
+        &["VM `box`: container `c1`"],
+    );
+}
+
+#[test]
 fn a_standalone_config_block_gets_its_own_risks_only() {
     let checks = audit_text("{ provider: 'url', serverUrl: 'ws://example.net:8000/ws' }");
     expect(

@@ -26,6 +26,7 @@ function mockApi(pluginConfig) {
     pluginConfig,
     tools: new Map(),
     services: [],
+    hooks: [],
     logs: [],
     logger: {},
     factories: new Map(),
@@ -39,6 +40,9 @@ function mockApi(pluginConfig) {
     },
     registerService(service) {
       api.services.push(service);
+    },
+    on(name, handler, opts) {
+      api.hooks.push({ name, handler, opts });
     },
   };
   for (const level of ["debug", "info", "warn", "error"]) api.logger[level] = (msg) => api.logs.push({ level, msg });
@@ -58,7 +62,11 @@ const api = mockApi({ vmName: "test-vm", serverPort: 5001 });
 test("register is synchronous, idempotent and registers every tool the binary lists without starting it", () => {
   assert.equal(plugin.register(api), undefined);
   plugin.register(api);
-  assert.deepEqual([...api.tools.keys()], ["vm_echo", "vm_image", "vm_soft_fail", "vm_hard_fail", "vm_rpc_error", "vm_crash", "vm_slow"]);
+  const names = ["vm_echo", "vm_image", "vm_soft_fail", "vm_hard_fail", "vm_rpc_error", "vm_crash", "vm_guarded", "vm_classify_error", "vm_slow"];
+  assert.deepEqual([...api.tools.keys()], names);
+  const hook = api.hooks.at(-1);
+  assert.equal(hook.name, "before_tool_call");
+  assert.deepEqual(hook.opts.matcher, names, "the approval hook sees exactly the binary's tools");
   const echo = api.tools.get("vm_echo");
   assert.equal(echo.executionMode, "sequential");
   assert.deepEqual(echo.parameters.required, ["text"]);
@@ -72,6 +80,7 @@ test("the first call starts the child with the plugin config and maps its result
   const starts = events().filter((e) => e.event === "start");
   assert.equal(starts.length, 1);
   assert.deepEqual(starts[0].pluginConfig, { vmName: "test-vm", serverPort: 5001 });
+  assert.ok(starts[0].argv.includes("--host-approvals"), "the child is told that OpenClaw asks the person");
   await waitFor(() => api.logs.some((l) => l.msg.includes("serving MCP on stdio")), "child stderr in the logger");
 });
 
@@ -133,6 +142,74 @@ test("a missing binary logs how to build it and registers nothing, without throw
   assert.match(error.msg, /cargo build --release/);
   assert.match(error.msg, /COMPUTER_USE_BIN=/);
   process.env.COMPUTER_USE_BIN = fake;
+});
+
+/** Runs the approval hook as OpenClaw would for `tool` called with `params` as call `id` by `agentId`. */
+function hook(tool, params, id, agentId = "worker") {
+  return api.hooks.at(-1).handler({ toolName: tool, params, toolCallId: id }, { agentId });
+}
+
+const lastCall = (tool) => events().filter((e) => e.event === "call" && e.tool === tool).at(-1);
+
+test("a call the binary does not name needs no approval: the hook makes no decision", async () => {
+  assert.equal(await hook("vm_echo", { text: "plain" }, "ap-0"), undefined);
+  const classified = events().filter((e) => e.event === "classify").at(-1);
+  assert.deepEqual(classified, { ...classified, tool: "vm_echo", args: { text: "plain" }, meta: { "computer-use/agent": "worker" } });
+});
+
+test("a call the binary names is put to a person; only allow-once sends its one-time token, with that call only", async () => {
+  const answer = await hook("vm_guarded", { text: "go" }, "ap-1");
+  const approval = answer?.requireApproval;
+  assert.ok(approval, `expected requireApproval, got ${JSON.stringify(answer)}`);
+  assert.equal(approval.title, "Approve vm_guarded on VM default");
+  assert.match(approval.description, /vm_guarded \{"text":"go"\}/);
+  assert.equal(approval.timeoutMs, 5000);
+  assert.deepEqual(approval.allowedDecisions, ["allow-once", "deny"], "no allow-always: the binary keeps no standing trust");
+  const tool = api.tools.get("vm_guarded");
+
+  // Another call (another id) gets nothing from this approval, before or after it is resolved.
+  const early = await tool.execute("ap-other", { text: "go" });
+  assert.equal(early.details.ok, false);
+  assert.equal(lastCall("vm_guarded").meta["computer-use/approval"], undefined);
+
+  approval.onResolution("allow-once");
+  const other = await tool.execute("ap-other", { text: "go" });
+  assert.equal(other.details.ok, false, "an approval is for its own call id only");
+  const ran = await tool.execute("ap-1", { text: "go" });
+  assert.deepEqual(ran.details, { ok: true, ran: "go" });
+  assert.equal(typeof lastCall("vm_guarded").meta["computer-use/approval"], "string");
+
+  // Replayed by OpenClaw (the same call id again): the shim holds no token any more.
+  const again = await tool.execute("ap-1", { text: "go" });
+  assert.equal(again.details.ok, false);
+  assert.equal(lastCall("vm_guarded").meta["computer-use/approval"], undefined);
+});
+
+test("deny, timeout and cancellation never send a token", async () => {
+  const tool = api.tools.get("vm_guarded");
+  for (const [i, decision] of ["deny", "timeout", "cancelled", "allow-always"].entries()) {
+    const id = `ap-no-${i}`;
+    const { requireApproval } = await hook("vm_guarded", { text: decision }, id);
+    requireApproval.onResolution(decision);
+    const result = await tool.execute(id, { text: decision });
+    assert.equal(result.details.ok, false, `${decision} must not run the call`);
+    assert.equal(lastCall("vm_guarded").meta["computer-use/approval"], undefined, decision);
+  }
+});
+
+test("a token in the tool's arguments is just an argument: the model cannot approve its own call", async () => {
+  const { requireApproval } = await hook("vm_guarded", { text: "forge" }, "ap-forge");
+  const forged = await api.tools.get("vm_guarded").execute("ap-forge", { text: "forge", _meta: { "computer-use/approval": "f".repeat(32) } });
+  assert.equal(forged.details.ok, false);
+  const call = lastCall("vm_guarded");
+  assert.equal(call.meta["computer-use/approval"], undefined);
+  assert.ok(requireApproval, "the call was still put to a person");
+});
+
+test("a call that cannot be classified is blocked with the reason", async () => {
+  const answer = await hook("vm_classify_error", {}, "ap-err");
+  assert.equal(answer.block, true);
+  assert.match(answer.blockReason, /vm_classify_error was not run: computer-use could not say whether it needs a person's approval \(.*classification broke/);
 });
 
 test("each agent's tool instance tells the binary which agent and session is calling (agentVms, recordings)", async () => {

@@ -26,7 +26,10 @@ pub async fn run(global: &Global, args: &ServeArgs) -> anyhow::Result<ExitCode> 
     };
     // An unknown --vm is a startup error, not a failure of every later call.
     config.vm(global.vm.as_deref())?;
-    let server = McpServer::new(Arc::new(Vms::new(config)), global.vm.clone());
+    let mut server = McpServer::new(Arc::new(Vms::new(config)), global.vm.clone());
+    if args.host_approvals {
+        server = server.with_host_approvals();
+    }
     if let Some(addr) = args.http {
         let options = mcp::http::HttpOptions {
             addr,

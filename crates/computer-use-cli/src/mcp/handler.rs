@@ -14,15 +14,16 @@ use computer_use::tools::screen::Screenshot;
 use computer_use::tools::{self, ToolContext, ToolInfo, TypedTool};
 use computer_use::vm::Vms;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
-    PaginatedRequestParams, RequestMetaObject, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CustomRequest, CustomResult, ErrorCode,
+    Implementation, ListToolsResult, PaginatedRequestParams, RequestMetaObject, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 use tokio_util::task::TaskTracker;
 
-use crate::mcp::approval::ElicitationApprover;
+use crate::mcp::approval::{self, ElicitationApprover};
 use crate::mcp::convert;
 
 /// The `_meta` key naming the agent a call is made for (the OpenClaw plugin sets it from the calling agent's
@@ -65,6 +66,9 @@ pub struct McpServer {
     /// What `tools/list` serves: the catalog less the tools this configuration's policy denies (for the
     /// server's VM; a call for another agent's VM is judged by that VM's policy when it is made).
     listed: Arc<Vec<Tool>>,
+    /// `serve --host-approvals`: the client asks the person itself and sends one-time tokens
+    /// (`mcp::approval`); otherwise approvals are asked for with elicitation.
+    host_approvals: bool,
 }
 
 impl McpServer {
@@ -82,7 +86,16 @@ impl McpServer {
             base,
             calls: TaskTracker::new(),
             listed: Arc::new(listed),
+            host_approvals: false,
         }
+    }
+
+    /// This server for a client that asks the person itself (the OpenClaw plugin): it classifies calls with
+    /// [`approval::CLASSIFY_METHOD`] and brings the one-time token back with each approved call. Only for stdio,
+    /// whose one client is the process that started us.
+    pub fn with_host_approvals(mut self) -> McpServer {
+        self.host_approvals = true;
+        self
     }
 
     /// After the transports have stopped (which cancels every running call), waits up to `grace` for the
@@ -153,6 +166,25 @@ impl ServerHandler for McpServer {
         self.listed.iter().find(|t| t.name == name).cloned()
     }
 
+    /// [`approval::CLASSIFY_METHOD`] with `--host-approvals`; nothing else.
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        if !self.host_approvals {
+            return Err(ErrorData::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!(
+                    "unknown method `{}` (approval classification needs `serve --stdio --host-approvals`)",
+                    request.method
+                ),
+                None,
+            ));
+        }
+        approval::classify(&self.base, &request, AGENT_META_KEY)
+    }
+
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
@@ -169,10 +201,15 @@ impl ServerHandler for McpServer {
             .for_agent(agent.as_deref())
             .for_session(session.as_deref());
         ctx.cancel = context.ct.clone();
-        // A call `guards.approval` names is put to this client's user (elicitation).
-        ctx.approver = Some(std::sync::Arc::new(ElicitationApprover {
-            peer: context.peer.clone(),
-        }));
+        // A call `guards.approval` names is allowed by the token its host sent after asking the person, or put
+        // to this client's user (elicitation).
+        ctx.approver = Some(if self.host_approvals {
+            approval::host_approver(&ctx, [request.meta.as_ref(), Some(&context.meta)])
+        } else {
+            Arc::new(ElicitationApprover {
+                peer: context.peer.clone(),
+            })
+        });
         let started = Instant::now();
         let result = tools::call(&ctx, &name, args).await;
         // Arguments are never logged: typed text may be a password.

@@ -444,8 +444,9 @@ pub struct GuardsConfig {
     #[schemars(title = "Exec policy")]
     pub(super) exec: ExecConfig,
 
-    /// Calls that need a person's approval before anything is sent: the face asks (MCP: elicitation; a face
-    /// that cannot ask refuses). No answer within `timeoutSecs` is a refusal.
+    /// Calls that need a person's approval before anything is sent: the face asks (MCP: elicitation; OpenClaw:
+    /// its approvals, through the plugin's `before_tool_call` hook; a face that cannot ask refuses). No answer
+    /// within `timeoutSecs` is a refusal.
     #[schemars(title = "Human approval")]
     pub(super) approval: ApprovalConfig,
 }

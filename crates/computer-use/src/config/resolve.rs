@@ -140,6 +140,19 @@ impl Config {
             .collect()
     }
 
+    /// The `cloud.containerName` of each VM that has a `cloud` section, without reading its API key (the doctor
+    /// reports what `cloud` means today).
+    pub fn cloud_containers(&self) -> Vec<(String, String)> {
+        self.vm_names()
+            .into_iter()
+            .filter_map(|name| {
+                let entry = self.vms.get(&name);
+                let container = self.merged(entry).cloud?.container_name().to_owned();
+                Some((name, container))
+            })
+            .collect()
+    }
+
     /// The VM used when a call names none (`defaultVm`, else `default`).
     pub fn default_vm_name(&self) -> &str {
         self.default_vm.as_deref().unwrap_or(d::DEFAULT_VM)

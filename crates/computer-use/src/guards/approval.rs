@@ -6,15 +6,23 @@
 //! or no approver at all: refused, nothing sent (fail closed).
 //!
 //! The prompt shows the tool, the VM and the arguments with secrets scrubbed (the audit log's scrubber), because
-//! approval prompts are shown in chat surfaces and logs.
+//! approval prompts are shown in chat surfaces and logs, and with every character outside printable ASCII
+//! written as `\u{…}`, so a look-alike or an invisible character cannot hide what the person approves.
+//!
+//! A face whose host asks the person itself (the OpenClaw plugin) gets the classification ahead of the call
+//! ([`crate::tools::classify`]) with a one-time token, and comes back with it once the person allowed the call:
+//! see [`grants`].
 
-use std::fmt;
+pub mod grants;
+
+use std::fmt::{self, Write as _};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::Value;
+use sha2::{Digest as _, Sha256};
 
 use crate::config::{ApprovalConfig, ApprovalExec};
 use crate::spec::{ToolKind, ToolSpec};
@@ -26,10 +34,42 @@ pub struct ApprovalRequest {
     pub tool: &'static str,
     /// The VM it would act on.
     pub vm: String,
-    /// A short title (≤ 80 characters).
+    /// A short title (printable ASCII, ≤ 80 characters).
     pub title: String,
-    /// What the call would do and why it needs approval (secrets scrubbed, ≤ 500 characters).
+    /// Why it needs approval: which part of `guards.approval` names it.
+    pub reasons: Vec<String>,
+    /// What the call would do and why it needs approval (secrets scrubbed, printable ASCII, ≤ 500 characters).
     pub description: String,
+    /// Exactly which call: the VM, the tool and its typed arguments.
+    pub digest: CallDigest,
+}
+
+/// A SHA-256 of one call as the core will make it: the VM, the tool and its typed arguments (after parsing and
+/// the exec policy, so defaults and a lowered timeout are part of it). What a one-time approval is bound to.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CallDigest(pub(crate) [u8; 32]);
+
+impl CallDigest {
+    /// The digest of `tool` called with the typed arguments `args` on VM `vm`.
+    pub fn of(vm: &str, tool: &str, args: &Value) -> CallDigest {
+        let mut hash = Sha256::new();
+        // Length-prefixed, so no two different calls hash the same bytes.
+        for part in [vm, tool, args.to_string().as_str()] {
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part.as_bytes());
+        }
+        CallDigest(hash.finalize().into())
+    }
+}
+
+impl fmt::Debug for CallDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CallDigest(")?;
+        for b in &self.0[..6] {
+            write!(f, "{b:02x}")?;
+        }
+        write!(f, "…)")
+    }
 }
 
 /// The person's answer, as the face got it.
@@ -41,6 +81,9 @@ pub enum ApprovalDecision {
     Declined(String),
     /// Nobody could be asked: the text says why and how to make asking possible.
     Unavailable(String),
+    /// The approval that came with the call does not hold (a one-time token used, expired, forged or for
+    /// another call): the text says which.
+    Invalid(String),
 }
 
 /// The future an approver returns.
@@ -135,6 +178,20 @@ impl ApprovalPolicy {
         }
         why
     }
+}
+
+/// `text` with every character outside printable ASCII written as `\u{hex}`: what a person approves is shown as
+/// it is (no look-alikes, no invisible or bidirectional characters), and no approval surface widens it.
+pub(crate) fn display_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == ' ' || c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+    out
 }
 
 /// `text` cut to `max` characters.

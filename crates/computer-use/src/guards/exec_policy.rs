@@ -91,27 +91,37 @@ impl ExecPolicy {
     pub(crate) fn check(&self, request: ExecRequest<'_>) -> Result<Vec<String>, ExecRefusal> {
         let mut notes = Vec::new();
         let ExecRequest {
-            command,
+            mut command,
             timeout_secs,
         } = request;
         if let Some(timeout) = timeout_secs {
             self.clamp_timeout(timeout, &mut notes);
         }
         match self.mode {
-            ExecMode::Allowlist => self.check_allowlist(command)?,
+            ExecMode::Allowlist => {
+                let judged = self.check_allowlist(&mut command);
+                if let Err(refused) = &judged
+                    && refused.approvable
+                {
+                    // `approval.exec: outsideAllowlist` lets a person approve what the allowlist refuses, never
+                    // what `deny` names: the refused text is matched the way deny mode matches it first.
+                    self.check_deny_mode(&command)?;
+                }
+                judged?;
+            }
             ExecMode::Deny => self.check_deny_mode(&command)?,
             _ => {}
         }
         Ok(notes)
     }
 
-    fn check_allowlist(&self, command: ExecCommand<'_>) -> Result<(), ExecRefusal> {
+    fn check_allowlist(&self, command: &mut ExecCommand<'_>) -> Result<(), ExecRefusal> {
         match command {
             ExecCommand::Shell(text) => {
                 let argv = lex::lex(text).map_err(outside)?;
                 self.judge(&argv).map_err(outside)?;
                 self.deny_words(&argv)?;
-                *text = lex::requote(&argv).map_err(outside)?;
+                **text = lex::requote(&argv).map_err(outside)?;
             }
             ExecCommand::Program { app, args } => {
                 // No shell: the program and its arguments reach exec as they are, so they are judged as they

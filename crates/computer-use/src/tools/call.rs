@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::guards::GuardedCall;
+use crate::guards::approval::ApprovalRequest;
 use crate::result::{ToolError, ToolOutput};
 use crate::tools::args::parse_args;
 use crate::tools::record::Draft;
@@ -35,25 +36,10 @@ pub(super) async fn guarded<T: TypedTool>(
     if draft.is_some() {
         guarded.keep_args();
     }
-    if let Err(refusal) = guarded.check_tool() {
-        guarded.log_args(&raw);
-        return finish(ctx, guarded, draft, Err(refusal)).await;
-    }
-    let mut args = match parse_args::<T::Args>(T::SPEC.name, raw.clone()) {
-        Ok(args) => args,
-        Err(e) => {
-            guarded.log_args(&raw);
-            return finish(ctx, guarded, draft, Err(e)).await;
-        }
+    let (args, typed) = match prepare::<T>(&mut guarded, raw) {
+        Ok(prepared) => prepared,
+        Err(refusal) => return finish(ctx, guarded, draft, Err(refusal)).await,
     };
-    if let Some(request) = T::exec_request(&mut args)
-        && let Err(refusal) = guarded.judge_exec(request)
-    {
-        guarded.log_args(&typed_json(&args, raw));
-        return finish(ctx, guarded, draft, Err(refusal)).await;
-    }
-    let typed = typed_json(&args, raw);
-    guarded.log_args(&typed);
     if let Err(refusal) = guarded
         .approve(&typed, ctx.approver.as_deref(), &ctx.cancel)
         .await
@@ -85,6 +71,50 @@ async fn finish(
     });
     draft.end(ctx, result.is_ok()).await;
     result
+}
+
+/// The steps a call and its classification share: tool policy, typed arguments, exec policy. Returns the
+/// arguments and their JSON (what approval, the loop guard and the audit see), or the refusal.
+fn prepare<T: TypedTool>(
+    guarded: &mut GuardedCall<'_>,
+    raw: Value,
+) -> Result<(T::Args, Value), ToolError> {
+    if let Err(refusal) = guarded.check_tool() {
+        guarded.log_args(&raw);
+        return Err(refusal);
+    }
+    let mut args = match parse_args::<T::Args>(T::SPEC.name, raw.clone()) {
+        Ok(args) => args,
+        Err(e) => {
+            guarded.log_args(&raw);
+            return Err(e);
+        }
+    };
+    if let Some(request) = T::exec_request(&mut args)
+        && let Err(refusal) = guarded.judge_exec(request)
+    {
+        guarded.log_args(&typed_json(&args, raw));
+        return Err(refusal);
+    }
+    let typed = typed_json(&args, raw);
+    guarded.log_args(&typed);
+    Ok((args, typed))
+}
+
+/// What a person must approve before this call may run: its own approval and its nested calls' (`vm_batch`),
+/// judged exactly as [`guarded`] will judge them. A call the guards refuse anyway needs nobody's approval.
+pub(super) fn approvals<T: TypedTool>(ctx: &ToolContext, raw: Value) -> Vec<ApprovalRequest> {
+    let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC);
+    let Ok((args, typed)) = prepare::<T>(&mut guarded, raw) else {
+        return Vec::new();
+    };
+    let mut requests: Vec<ApprovalRequest> = guarded.approval_request(&typed).into_iter().collect();
+    for (name, nested) in T::nested_calls(&args) {
+        if let Some(tool) = find(&name) {
+            requests.extend(tool.approvals(ctx, nested));
+        }
+    }
+    requests
 }
 
 /// The typed arguments as JSON (what the guards and the audit see), without the unset optional fields;

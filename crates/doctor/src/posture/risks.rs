@@ -4,7 +4,9 @@
 //! - "WebSocket security": `ws://` is acceptable on Lume's host-local NAT, not across a network → a warning
 //!   for an unencrypted URL to anything but loopback or Lume's NAT subnet (192.168.64.0/24);
 //! - "VM network egress": Lume VMs have full internet access by default; nothing here can see the VM's
-//!   firewall → always informational.
+//!   firewall → always informational;
+//! - the `cloud` key: Cua Cloud has ended (cua-sandbox 0.9.1, `cua_sandbox/_ended.py`), so `cloud` only
+//!   authenticates to a self-hosted container → informational, present only when a VM uses it.
 
 use computer_use::tools::TypedTool;
 use computer_use::tools::shell::{Exec, Launch};
@@ -22,10 +24,14 @@ pub const RATE: &str = "risk.rate_limit";
 pub const TRANSPORT: &str = "risk.transport";
 /// Check id.
 pub const EGRESS: &str = "risk.egress";
+/// Check id (only when a VM has a `cloud` section).
+pub const CLOUD: &str = "risk.cloud";
 
 /// Every soft-risk check for a configuration.
 pub fn checks(config: &Config) -> Vec<Check> {
-    vec![exec(config), rate(config), transport(config), egress()]
+    let mut checks = vec![exec(config), rate(config), transport(config), egress()];
+    checks.extend(cloud(config));
+    checks
 }
 
 /// The same checks, skipped (no usable plugin config).
@@ -77,6 +83,28 @@ fn rate(config: &Config) -> Check {
             rate.screenshots_per_minute()
         ),
     )
+}
+
+/// What `cloud` does now that the hosted service behind it is gone.
+fn cloud(config: &Config) -> Option<Check> {
+    let uses = config.cloud_containers();
+    if uses.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = uses
+        .iter()
+        .map(|(vm, container)| format!("VM `{vm}`: container `{container}`"))
+        .collect();
+    Some(Check::info(
+        CLOUD,
+        format!(
+            "`cloud` is set ({}). Cua Cloud has ended (cua-sandbox 0.9.1, cua_sandbox/_ended.py): no hosted service is \
+             behind it. The server's `authenticate` now serves self-hosted containers only — a cua-computer-server \
+             started with CONTAINER_NAME set to that name, reached through serverUrl. Remove `cloud` for a Lume VM \
+             or the local desktop",
+            listed.join(", ")
+        ),
+    ))
 }
 
 fn transport(config: &Config) -> Check {

@@ -79,6 +79,17 @@ impl TypedTool for Batch {
         ],
     };
 
+    fn nested_calls(args: &BatchArgs) -> Vec<(String, Value)> {
+        // A batch refused up front runs nothing (and never a nested batch).
+        if check_actions(&args.actions).is_err() {
+            return Vec::new();
+        }
+        args.actions
+            .iter()
+            .map(|a| (a.tool.clone(), Value::Object(a.args.clone())))
+            .collect()
+    }
+
     async fn run(&self, ctx: &ToolContext, args: BatchArgs) -> Result<ToolOutput, ToolError> {
         let BatchArgs {
             actions,
