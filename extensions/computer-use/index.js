@@ -41,7 +41,7 @@ const RESTART_BACKOFF_MS = [0, 250, 1_000, 5_000];
  */
 const STATE_KEY = Symbol.for("computer-use.openclaw-shim.state");
 globalThis[STATE_KEY] ??= {
-  /** `{key, bin, tools}` of the last successful `tools --json`, keyed by binary path + mtime. */
+  /** `{key, bin, tools}` of the last successful `tools --json`, keyed by binary path + mtime + tool set. */
   catalog: null,
   /** `{key, client, transport, ready}` of the running (or starting) MCP child. */
   child: null,
@@ -76,8 +76,19 @@ function isExecutable(file) {
   }
 }
 
-/** Runs `computer-use tools --json` once per binary build; returns `{bin, tools}` or throws with a reason. */
-function loadCatalog() {
+/**
+ * The plugin config's `toolset` (`full` unless it names another): `tools --json --toolset` lists what the
+ * binary will serve for that config, so the gateway registers exactly the tools an agent may call.
+ */
+function toolsetOf(config) {
+  return typeof config?.toolset === "string" ? config.toolset : "full";
+}
+
+/**
+ * Runs `computer-use tools --json --toolset T` once per binary build and tool set; returns `{bin, tools}` or
+ * throws with a reason.
+ */
+function loadCatalog(toolset = "full") {
   const bin = resolveBinary();
   if (!bin) {
     const wanted = process.env.COMPUTER_USE_BIN
@@ -85,11 +96,11 @@ function loadCatalog() {
       : "the `computer-use` binary was not found (COMPUTER_USE_BIN, PATH, target/release, target/debug)";
     throw new Error(`${wanted}; ${BUILD_HINT}`);
   }
-  const key = `${bin}:${statSync(bin).mtimeMs}`;
+  const key = `${bin}:${statSync(bin).mtimeMs}:${toolset}`;
   if (state.catalog?.key === key) return state.catalog;
   let stdout;
   try {
-    stdout = execFileSync(bin, ["tools", "--json"], {
+    stdout = execFileSync(bin, ["tools", "--json", "--toolset", toolset], {
       encoding: "utf8",
       timeout: LIST_TIMEOUT_MS,
       stdio: ["ignore", "pipe", "pipe"],
@@ -250,14 +261,15 @@ const plugin = {
   description: "vm_* tools that drive a VM desktop through cua-computer-server, served by the computer-use binary",
   register(api) {
     state.logger = api.logger ?? console;
+    const config = pluginConfigOf(api);
     let catalog;
     try {
-      catalog = loadCatalog();
+      catalog = loadCatalog(toolsetOf(config));
     } catch (err) {
       state.logger.error?.(`[${PLUGIN_ID}] no vm_* tools registered: ${err.message}`);
       return;
     }
-    const configJson = JSON.stringify(pluginConfigOf(api));
+    const configJson = JSON.stringify(config);
     // A factory per tool, so each agent's instance carries its id (`ctx.agentId`) to the binary; `name` lets
     // the gateway check the names against the manifest's contracts.tools without calling the factory.
     for (const tool of catalog.tools) {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Configuration: --config FILE (a JSON5 computer-use config block, or an openclaw.json whose
@@ -117,8 +117,14 @@ pub enum Command {
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
     /// List the vm_* tools and their arguments (no VM contact); --json prints their schemas.
-    #[command(after_help = "Example:\n  computer-use tools\n  computer-use tools --json")]
-    Tools,
+    #[command(
+        after_help = "Example:\n  computer-use tools\n  computer-use tools --json\n  computer-use tools --json --toolset seed"
+    )]
+    Tools {
+        /// Which tools: `full` (all) or `seed` (the Phase 8 guide's seven), as the `toolset` key.
+        #[arg(long, value_enum, env = "COMPUTER_USE_TOOLSET", default_value = "full")]
+        toolset: ToolsetArg,
+    },
     /// Check the whole deployment (Lume, VM, server, screenshot, shared directory, latency) and the security
     /// posture of openclaw.json; exits 1 when any check fails.
     #[command(after_help = DOCTOR_HELP)]
@@ -144,6 +150,24 @@ pub struct DoctorArgs {
     /// Only audit openclaw.json (no Lume, VM or server contact).
     #[arg(long)]
     pub offline: bool,
+}
+
+/// `--toolset` of `tools`: the configuration's `toolset` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ToolsetArg {
+    /// Every tool.
+    Full,
+    /// The Phase 8 guide's seven.
+    Seed,
+}
+
+impl From<ToolsetArg> for computer_use::config::Toolset {
+    fn from(t: ToolsetArg) -> Self {
+        match t {
+            ToolsetArg::Full => computer_use::config::Toolset::Full,
+            ToolsetArg::Seed => computer_use::config::Toolset::Seed,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

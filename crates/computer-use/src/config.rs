@@ -68,7 +68,7 @@ pub use env::EnvOverride;
 pub use error::{ConfigError, Problem};
 pub use raw::{
     AuditConfig, Cloud, Config, ExecConfig, ExecMode, GuardsConfig, ImageFormatKind, LoopConfig,
-    ProviderKind, RateConfig, ScreenshotConfig, VmEntry,
+    ProviderKind, RateConfig, ScreenshotConfig, Toolset, VmEntry,
 };
 pub use resolve::{Provider, VmTarget};
 pub use secret::{CloudCredentials, Secret};

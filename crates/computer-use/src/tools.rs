@@ -22,6 +22,7 @@ mod call;
 pub mod capture;
 mod context;
 mod registry;
+mod schema;
 
 pub mod control;
 pub mod files;
@@ -36,7 +37,7 @@ pub use args::parse_args;
 pub use call::call;
 pub use capture::{Captured, capture};
 pub use context::{Space, ToolContext};
-pub use registry::{ToolInfo, find, list, registry};
+pub use registry::{SEED_TOOLS, ToolInfo, find, in_toolset, list, list_for, registry};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -90,7 +91,7 @@ impl<T: TypedTool> Tool for T {
     }
 
     fn input_schema(&self) -> Value {
-        crate::config::generate_schema::<T::Args>()
+        schema::tool_schema::<T::Args>()
     }
 
     fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a> {

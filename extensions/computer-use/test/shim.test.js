@@ -148,3 +148,12 @@ test("each agent's tool instance tells the binary which agent is calling (agentV
   assert.equal(metaOf("from nobody"), undefined, "no agent, no _meta");
   await api.services.at(-1).stop(); // the stop test above already ran: leave no child behind
 });
+
+test("the plugin config's toolset picks what the binary lists (`tools --json --toolset T`)", () => {
+  const seed = mockApi({ toolset: "seed" });
+  plugin.register(seed);
+  assert.deepEqual([...seed.tools.keys()], ["vm_echo", "vm_image"]);
+  const full = mockApi({});
+  plugin.register(full);
+  assert.equal(full.tools.size, 7, "without a toolset every tool is listed again");
+});

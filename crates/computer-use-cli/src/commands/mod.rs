@@ -24,7 +24,7 @@ use crate::setup;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // `tools` needs no configuration at all, and `serve` may build its own from `--plugin-config`.
     match &cli.command {
-        Command::Tools => return tools::run(cli.global.json),
+        Command::Tools { toolset } => return tools::run(cli.global.json, (*toolset).into()),
         Command::Serve(args) => return serve::run(&cli.global, args).await,
         // The doctor reports an unusable configuration as a failed check instead of stopping.
         Command::Doctor(args) => return doctor::run(&cli.global, args).await,
@@ -53,7 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Launch { app, args } => input::launch(&ctx, &app, args, g.json).await,
         Command::Vm(cmd) => vm::run(&vms, g.vm.as_deref(), cmd, g.json).await,
         // Answered above.
-        Command::Tools | Command::Serve(_) | Command::Doctor(_) | Command::Openclaw(_) => {
+        Command::Tools { .. } | Command::Serve(_) | Command::Doctor(_) | Command::Openclaw(_) => {
             Ok(ExitCode::SUCCESS)
         }
     }

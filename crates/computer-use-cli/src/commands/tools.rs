@@ -1,15 +1,17 @@
-//! `computer-use tools [--json]`: the registry's tools, straight from the core and without touching a VM or
-//! the configuration. `--json` prints `{"tools":[{name, description, inputSchema, annotations}]}` — exactly what MCP's
-//! `tools/list` serves, and what the OpenClaw shim registers at gateway start (so it must stay fast).
+//! `computer-use tools [--json] [--toolset full|seed]`: the registry's tools, straight from the core and without
+//! touching a VM or the configuration file. `--json` prints `{"tools":[{name, description, inputSchema,
+//! annotations}]}` — exactly what MCP's `tools/list` serves for that `toolset`, and what the OpenClaw shim
+//! registers at gateway start (so it must stay fast).
 
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use computer_use::config::Toolset;
 use computer_use::tools::{self, ToolInfo};
 use serde_json::Value;
 
-pub fn run(json: bool) -> anyhow::Result<ExitCode> {
-    let list = tools::list();
+pub fn run(json: bool, toolset: Toolset) -> anyhow::Result<ExitCode> {
+    let list = tools::list_for(toolset);
     let text = if json {
         let mut text = serde_json::to_string(&serde_json::json!({ "tools": list }))
             .context("cannot serialize the tool list")?;

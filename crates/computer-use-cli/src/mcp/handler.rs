@@ -10,6 +10,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use computer_use::config::Toolset;
 use computer_use::tools::screen::Screenshot;
 use computer_use::tools::{self, ToolContext, ToolInfo, TypedTool};
 use computer_use::vm::Vms;
@@ -90,12 +91,23 @@ impl McpServer {
     }
 }
 
-/// The registry as MCP tools, built once (schema generation is not free, and the list never changes). Each
-/// entry is the core's [`ToolInfo`] as JSON — name, description, input schema and annotations, already in
-/// MCP's shape — so `tools/list` says exactly what `computer-use tools --json` prints.
-pub fn catalog() -> &'static [Tool] {
-    static CATALOG: OnceLock<Vec<Tool>> = OnceLock::new();
-    CATALOG.get_or_init(|| tools::list().into_iter().filter_map(to_mcp_tool).collect())
+/// The registry's tools of `toolset` as MCP tools, built once per tool set (schema generation is not free,
+/// and the list never changes). Each entry is the core's [`ToolInfo`] as JSON — name, description, input
+/// schema and annotations, already in MCP's shape — so `tools/list` says exactly what `computer-use tools
+/// --json --toolset …` prints.
+pub fn catalog(toolset: Toolset) -> &'static [Tool] {
+    static FULL: OnceLock<Vec<Tool>> = OnceLock::new();
+    static SEED: OnceLock<Vec<Tool>> = OnceLock::new();
+    let cell = match toolset {
+        Toolset::Full => &FULL,
+        Toolset::Seed => &SEED,
+    };
+    cell.get_or_init(|| {
+        tools::list_for(toolset)
+            .into_iter()
+            .filter_map(to_mcp_tool)
+            .collect()
+    })
 }
 
 fn to_mcp_tool(info: ToolInfo) -> Option<Tool> {
@@ -128,11 +140,16 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(catalog().to_vec()))
+        Ok(ListToolsResult::with_all_items(
+            catalog(self.base.vms.config().toolset()).to_vec(),
+        ))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        catalog().iter().find(|t| t.name == name).cloned()
+        catalog(self.base.vms.config().toolset())
+            .iter()
+            .find(|t| t.name == name)
+            .cloned()
     }
 
     async fn call_tool(

@@ -4,17 +4,34 @@
 
 use serde_json::Value;
 
+use crate::config::Toolset;
 use crate::result::{ToolError, ToolOutput};
 use crate::tools::args::parse_args;
-use crate::tools::{ToolContext, TypedTool, find, registry};
+use crate::tools::{Space, ToolContext, TypedTool, find, in_toolset, registry};
 
-/// Calls the tool `name` with JSON `args` through the guards. An unknown name is an invalid-arguments error
-/// naming the tools.
+/// Calls the tool `name` with JSON `args` through the guards. An unknown name, or for an agent a tool outside
+/// the configured `toolset`, is an invalid-arguments error naming the tools there are.
 pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutput, ToolError> {
-    let Some(tool) = find(name) else {
-        let names: Vec<&str> = registry().iter().map(|t| t.spec().name).collect();
+    let toolset = match ctx.space {
+        Space::Image => ctx.vms.config().toolset(),
+        // People at the CLI have every command whatever the agents' tool set.
+        Space::Screen { .. } => Toolset::Full,
+    };
+    let Some(tool) = find(name).filter(|t| in_toolset(toolset, t.spec().name)) else {
+        let names: Vec<&str> = registry()
+            .iter()
+            .map(|t| t.spec().name)
+            .filter(|n| in_toolset(toolset, n))
+            .collect();
+        let which = match (find(name), toolset) {
+            (Some(_), Toolset::Seed) => format!(
+                "`{name}` is not in this server's tool set (toolset \"{}\")",
+                toolset.as_str()
+            ),
+            _ => format!("unknown tool `{name}`"),
+        };
         return Err(ToolError::invalid(format!(
-            "unknown tool `{name}`; the tools are: {}",
+            "{which}; the tools are: {}",
             names.join(", ")
         )));
     };

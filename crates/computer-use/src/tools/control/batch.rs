@@ -34,10 +34,12 @@ pub struct Batch;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchArgs {
-    /// Actions run in order (1 to 20); the batch stops at the first failure.
+    /// Run in order, 1 to 20 (the description and the bounds say it).
+    #[schemars(description = "")]
     #[schemars(length(min = 1, max = 20))]
     pub actions: Vec<BatchAction>,
-    /// End with one screenshot when every action succeeded.
+    /// End with one screenshot when every action succeeded (the description says it).
+    #[schemars(description = "")]
     #[serde(default)]
     pub screenshot: bool,
 }
@@ -46,9 +48,11 @@ pub struct BatchArgs {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchAction {
-    /// A vm_* tool, e.g. `vm_click`.
+    /// A vm_* tool's name.
+    #[schemars(description = "")]
     pub tool: String,
     /// That tool's arguments.
+    #[schemars(description = "")]
     #[serde(default, deserialize_with = "null_as_empty")]
     pub args: Map<String, Value>,
 }
@@ -63,8 +67,8 @@ impl TypedTool for Batch {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_batch",
         title: "Batch",
-        description: "Run up to 20 vm_* actions in order in one call, stopping at the first \
-            failure; with screenshot: true, end with one screenshot. Coordinates refer to the latest screenshot.",
+        description: "Run vm_* actions [{tool, args}] in order; stops at the first failure. screenshot: true \
+            ends with one.",
         kind: ToolKind::Meta,
         effect: Effect::Destructive,
         idempotent: false,

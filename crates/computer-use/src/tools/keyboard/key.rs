@@ -23,7 +23,8 @@ pub struct Key;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyArgs {
-    /// A key or a `+` combination: `enter`, `esc`, `tab`, `ctrl+c`, `cmd+shift+n`.
+    /// A key or a `+` combination (the description gives examples).
+    #[schemars(description = "")]
     pub keys: String,
 }
 
@@ -32,8 +33,7 @@ impl TypedTool for Key {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_key",
         title: "Press keys",
-        description: "Press a key or key combination in the VM, e.g. \"enter\", \"esc\", \
-            \"cmd+s\", \"ctrl+shift+t\", \"page_down\", \"f5\".",
+        description: "Press a key or combination: enter, esc, tab, page_down, f5, ctrl+c, cmd+shift+t.",
         kind: ToolKind::Input,
         effect: Effect::Destructive,
         idempotent: false,

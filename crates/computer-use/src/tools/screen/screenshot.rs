@@ -12,18 +12,23 @@ use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 /// `vm_screenshot {}`.
 pub struct Screenshot;
 
-/// No arguments.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+/// Arguments of `vm_screenshot` (the seed's has none).
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScreenshotArgs {}
+pub struct ScreenshotArgs {
+    /// Return the image even when the screen is unchanged (the description says it).
+    #[schemars(description = "")]
+    #[serde(default)]
+    pub force: bool,
+}
 
 impl TypedTool for Screenshot {
     type Args = ScreenshotArgs;
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_screenshot",
         title: "Screenshot",
-        description: "Take a screenshot of the VM's screen. Returns the image and its frame id; \
-            all coordinates you send to other vm_* tools are pixels of the latest image.",
+        description: "Screenshot and frame id; x,y of other tools are pixels of the latest image. An unchanged \
+            screen returns \"unchanged since frame N\" (that image stands) unless force: true.",
         kind: ToolKind::Look,
         effect: Effect::ReadOnly,
         idempotent: true,
