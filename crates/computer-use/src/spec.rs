@@ -89,10 +89,38 @@ pub struct ToolSpec {
     pub commands: &'static [CommandName],
 }
 
+/// Server commands that deliver input meant to change what is on the screen (pointer moves alone are not:
+/// hovering often changes nothing, and every pointer tool moves).
+const SCREEN_INPUT: &[CommandName] = &[
+    CommandName::LeftClick,
+    CommandName::RightClick,
+    CommandName::DoubleClick,
+    CommandName::MouseDown,
+    CommandName::MouseUp,
+    CommandName::DragTo,
+    CommandName::Drag,
+    CommandName::TypeText,
+    CommandName::PressKey,
+    CommandName::Hotkey,
+    CommandName::KeyDown,
+    CommandName::KeyUp,
+    CommandName::Scroll,
+    CommandName::ScrollDirection,
+    CommandName::ScrollUp,
+    CommandName::ScrollDown,
+];
+
 impl ToolSpec {
     /// Whether a call may change the VM.
     pub fn changes_vm(&self) -> bool {
         self.effect != Effect::ReadOnly
+    }
+
+    /// Whether the tool delivers input meant to change the screen (clicks, typing, keys, scrolls, drags,
+    /// mouse buttons), read from the commands it may send: its effect is reported from the next capture
+    /// ([`crate::guards::effects`]), and its repeats count as a loop only while the screen stays the same.
+    pub fn acts_on_screen(&self) -> bool {
+        self.kind == ToolKind::Input && self.commands.iter().any(|c| SCREEN_INPUT.contains(c))
     }
 
     /// The MCP annotations, derived from the facts above.
@@ -188,6 +216,26 @@ mod tests {
         batching: Batching::Allowed,
         commands: &[CommandName::LeftClick],
     };
+
+    #[test]
+    fn screen_input_is_read_from_the_commands() {
+        assert!(SPEC.acts_on_screen());
+        let hover = ToolSpec {
+            commands: &[CommandName::MoveCursor, CommandName::Screenshot],
+            ..SPEC
+        };
+        assert!(!hover.acts_on_screen());
+        let clipboard = ToolSpec {
+            commands: &[CommandName::SetClipboard],
+            ..SPEC
+        };
+        assert!(!clipboard.acts_on_screen());
+        let shell = ToolSpec {
+            kind: ToolKind::Shell,
+            ..SPEC
+        };
+        assert!(!shell.acts_on_screen());
+    }
 
     #[test]
     fn annotations_come_from_the_facts() {

@@ -1,7 +1,9 @@
 //! The guards in front of the real tools, through `tools::call`, against the real cua-computer-server on a
-//! private Xvfb desktop: a runaway screenshot loop and a runaway click loop are warned, then stopped at the
-//! configured count (and the refused click never reaches the desktop), the exec policy stops a command
-//! before the VM sees it, and the audit log of real calls holds no image data and no typed text.
+//! private Xvfb desktop: a runaway screenshot loop costs no images (or, with images resent, is refused at the
+//! configured count), a runaway click loop on a static screen is warned, then stopped at the configured count
+//! (and the refused click never reaches the desktop), the exec policy stops a command before the VM sees it,
+//! and the audit log of real calls holds no image data and no typed text. Repeats that change the screen
+//! are in `tools_effects.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -18,14 +20,49 @@ fn first_text(out: &computer_use::tools::ToolOutput) -> String {
     }
 }
 
+/// A runaway screenshot loop on a static screen costs no images: the first look returns one, every later look
+/// is "unchanged since frame N" (no image), warned from the 3rd on and never refused. With `skipUnchanged`
+/// off the images are sent (the same frame each time), and the 6th identical one is refused.
 #[tokio::test]
-async fn a_runaway_screenshot_loop_is_warned_at_3_and_refused_at_6() {
+async fn a_runaway_screenshot_loop_is_answered_cheaply_or_refused_at_6() {
     let desktop = Desktop::start();
     let ctx = ctx(&desktop, "");
-    let mut last_frame = 0;
-    for n in 1..=5u64 {
+    let first = ok(&ctx, "vm_screenshot", json!({})).await;
+    image(&first);
+    let frame = first.details["frame"].as_u64().unwrap();
+    for n in 2..=10u64 {
         let out = ok(&ctx, "vm_screenshot", json!({})).await;
-        last_frame = out.details["frame"].as_u64().unwrap();
+        assert_eq!(images_in(&out), 0, "look {n} resent the image");
+        assert_eq!(out.details["unchangedSince"], frame);
+        let text = out.joined_text();
+        assert_eq!(
+            text.starts_with("Loop warning: the screen has not changed in the last"),
+            n >= 3,
+            "look {n}: {text}"
+        );
+        assert!(
+            text.contains(&format!("Screen unchanged since frame {frame} ")),
+            "{text}"
+        );
+    }
+    // Something changes on the screen: the image is back, as a new frame.
+    desktop.run_in_display("xsetroot", ["-solid", "#336699"]);
+    let out = ok(&ctx, "vm_screenshot", json!({})).await;
+    image(&out);
+    assert!(first_text(&out).starts_with("Screenshot "), "{out:?}");
+    assert!(out.details["frame"].as_u64().unwrap() > frame);
+
+    let resend = self::ctx(&desktop, "screenshot: { skipUnchanged: false }");
+    let mut frame = None;
+    for n in 1..=5u64 {
+        let out = ok(&resend, "vm_screenshot", json!({})).await;
+        image(&out);
+        let f = out.details["frame"].as_u64().unwrap();
+        assert_eq!(
+            *frame.get_or_insert(f),
+            f,
+            "an unchanged screen keeps its frame"
+        );
         let text = first_text(&out);
         if n < 3 {
             assert!(text.starts_with("Screenshot "), "screenshot {n}: {text}");
@@ -37,21 +74,23 @@ async fn a_runaway_screenshot_loop_is_warned_at_3_and_refused_at_6() {
                 )
             );
         }
-        image(&out); // still has its image
     }
-    let e = err(&ctx, "vm_screenshot", json!({})).await;
+    let e = err(&resend, "vm_screenshot", json!({})).await;
     assert_eq!(e.kind, ToolErrorKind::Rejected);
     assert_eq!(
         e.message,
         format!(
             "Loop guard: the screen has not changed in the last 6 screenshots, so this one is not returned (frame {} is identical to the last image you have). More screenshots will not help: act on what is on the screen, wait longer between looks, or check progress another way (e.g. a command).",
-            last_frame + 1
+            frame.unwrap()
         )
     );
-    // Something changes on the screen: screenshots are back.
-    desktop.run_in_display("xsetroot", ["-solid", "#336699"]);
-    let out = ok(&ctx, "vm_screenshot", json!({})).await;
-    assert!(first_text(&out).starts_with("Screenshot "), "{out:?}");
+}
+
+fn images_in(out: &computer_use::tools::ToolOutput) -> usize {
+    out.content
+        .iter()
+        .filter(|c| matches!(c, computer_use::tools::Content::Image { .. }))
+        .count()
 }
 
 #[tokio::test]

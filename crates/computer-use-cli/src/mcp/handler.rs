@@ -10,6 +10,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use computer_use::caller::Caller;
 use computer_use::config::Toolset;
 use computer_use::tools::screen::Screenshot;
 use computer_use::tools::{self, ToolContext, ToolInfo, TypedTool};
@@ -69,6 +70,15 @@ impl McpServer {
             base,
             calls: TaskTracker::new(),
         }
+    }
+
+    /// This server for one client session: the same VM sessions, guards and budgets, and a caller of its own
+    /// (`computer_use::caller`), so what is remembered per caller — the last image sent, the actions since,
+    /// the loop guard's history — is this session's (and, within it, each agent's).
+    pub fn for_session(&self) -> McpServer {
+        let mut server = self.clone();
+        server.base.caller = Caller::new_session();
+        server
     }
 
     /// After the transports have stopped (which cancels every running call), waits up to `grace` for the

@@ -1,12 +1,15 @@
 //! The one path of a tool call, whichever face it comes from: find the tool → parse its typed arguments →
-//! guards on the typed call (exec policy, loop guard, rate limit) → run → finish (screen bookkeeping,
-//! warnings, audit line). A reviewer following a call from MCP, the CLI or the OpenClaw shim arrives here.
+//! guards on the typed call (exec policy, loop guard — which may first check the screen for a repeated
+//! input call, see `screen::effects` — rate limit) → run → note an input action for its effect report →
+//! finish (screen bookkeeping, warnings, audit line). A reviewer following a call from MCP, the CLI or the
+//! OpenClaw shim arrives here.
 
 use serde_json::Value;
 
 use crate::config::Toolset;
 use crate::result::{ToolError, ToolOutput};
 use crate::tools::args::parse_args;
+use crate::tools::screen::effects;
 use crate::tools::{Space, ToolContext, TypedTool, find, in_toolset, registry};
 
 /// Calls the tool `name` with JSON `args` through the guards. An unknown name, or for an agent a tool outside
@@ -44,7 +47,7 @@ pub(super) async fn guarded<T: TypedTool>(
     ctx: &ToolContext,
     raw: Value,
 ) -> Result<ToolOutput, ToolError> {
-    let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC);
+    let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC).by(&ctx.caller);
     let mut args = match parse_args::<T::Args>(T::SPEC.name, raw.clone()) {
         Ok(args) => args,
         Err(e) => {
@@ -60,10 +63,12 @@ pub(super) async fn guarded<T: TypedTool>(
     }
     let typed = typed_json(&args, raw);
     guarded.log_args(&typed);
+    effects::before_admit(ctx, T::SPEC, &typed).await;
     if let Err(refusal) = guarded.admit(&typed) {
         return guarded.finish(Err(refusal));
     }
     let result = tool.run(ctx, args).await;
+    let result = effects::after_run(ctx, T::SPEC, result).await;
     guarded.finish(result)
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::caller::Caller;
 use crate::guards::Guards;
 use crate::result::{ToolError, ToolErrorKind};
 use crate::vm::{VmSession, Vms};
@@ -44,6 +45,8 @@ pub struct ToolContext {
     pub guards: Arc<Guards>,
     /// The caller's coordinate space (agents: [`Space::Image`]; the CLI for people: [`Space::Screen`]).
     pub space: Space,
+    /// Who is calling (see [`crate::caller`]): the face sets its session, [`ToolContext::for_agent`] the agent.
+    pub caller: Caller,
 }
 
 impl ToolContext {
@@ -61,15 +64,18 @@ impl ToolContext {
             cancel: CancellationToken::new(),
             guards,
             space: Space::Image,
+            caller: Caller::default(),
         }
     }
 
     /// This context for a call made by `agent`: its VM becomes the one `agentVms` maps the agent to, if any
-    /// (otherwise it stays as it was). Faces call this with the agent id their transport carries.
+    /// (otherwise it stays as it was), and the caller is that agent of this context's session. Faces call
+    /// this with the agent id their transport carries.
     pub fn for_agent(mut self, agent: Option<&str>) -> ToolContext {
         if let Some(vm) = self.vms.config().vm_for_agent(agent) {
             self.vm = Some(vm.to_owned());
         }
+        self.caller = self.caller.with_agent(agent);
         self
     }
 

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
-use crate::tools::capture::capture;
+use crate::tools::screen::unchanged::look;
 use crate::tools::{Content, ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// Shortest wait accepted, in milliseconds.
@@ -67,7 +67,7 @@ impl TypedTool for Wait {
         let Some(session) = session else {
             return Ok(ToolOutput::text(waited).with("waitedMs", ms));
         };
-        let mut out = capture(ctx, &session).await?.into_output();
+        let mut out = look(ctx, &session, false).await?;
         match out.content.first_mut() {
             Some(Content::Text(text)) => *text = format!("{waited} {text}"),
             _ => out.content.insert(0, Content::Text(waited)),

@@ -1,12 +1,13 @@
 //! `vm_screenshot`: the screen as the caller sees it (the model's budget for agents, full resolution for
-//! people), with its frame id.
+//! people), with its frame id — or, for an agent that already has this screen, "unchanged since frame N"
+//! (see [`crate::tools::screen::unchanged`]); `force: true` asks for the image anyway.
 
 use cua_protocol::CommandName;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
-use crate::tools::capture::capture;
+use crate::tools::screen::unchanged::look;
 use crate::tools::{ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// `vm_screenshot {}`.
@@ -44,9 +45,8 @@ impl TypedTool for Screenshot {
         ],
     };
 
-    async fn run(&self, ctx: &ToolContext, _args: ScreenshotArgs) -> Result<ToolOutput, ToolError> {
+    async fn run(&self, ctx: &ToolContext, args: ScreenshotArgs) -> Result<ToolOutput, ToolError> {
         let session = ctx.session()?;
-        let shot = capture(ctx, &session).await?;
-        Ok(shot.into_output())
+        look(ctx, &session, args.force).await
     }
 }
