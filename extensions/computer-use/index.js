@@ -225,8 +225,23 @@ function pluginConfigOf(api) {
  * mapping itself lives in the binary (one source of truth for every face); the shim only says who is asking.
  */
 const AGENT_META_KEY = "computer-use/agent";
+/**
+ * The `_meta` key naming the conversation (the agent's session) a call is made in: the binary remembers the last
+ * screenshot it sent per conversation, so an unchanged screen is answered "unchanged since frame N" only to the
+ * conversation that holds that image.
+ */
+const CONVERSATION_META_KEY = "computer-use/conversation";
 
-function makeTool(tool, bin, configJson, agentId) {
+/** What the binary should know of the caller: the agent, and the conversation (session key, else session id). */
+function callerMeta(ctx) {
+  const meta = {};
+  if (typeof ctx?.agentId === "string" && ctx.agentId) meta[AGENT_META_KEY] = ctx.agentId;
+  const conversation = [ctx?.sessionKey, ctx?.sessionId].find((v) => typeof v === "string" && v);
+  if (conversation) meta[CONVERSATION_META_KEY] = conversation;
+  return Object.keys(meta).length > 0 ? meta : undefined;
+}
+
+function makeTool(tool, bin, configJson, meta) {
   return {
     name: tool.name,
     label: tool.title ?? tool.annotations?.title ?? tool.name,
@@ -238,7 +253,7 @@ function makeTool(tool, bin, configJson, agentId) {
       try {
         const client = await ensureClient(bin, configJson);
         const request = { name: tool.name, arguments: params ?? {} };
-        if (typeof agentId === "string" && agentId) request._meta = { [AGENT_META_KEY]: agentId };
+        if (meta) request._meta = meta;
         result = await client.callTool(request, undefined, {
           signal,
           timeout: CALL_TIMEOUT_MS,
@@ -270,10 +285,11 @@ const plugin = {
       return;
     }
     const configJson = JSON.stringify(config);
-    // A factory per tool, so each agent's instance carries its id (`ctx.agentId`) to the binary; `name` lets
-    // the gateway check the names against the manifest's contracts.tools without calling the factory.
+    // A factory per tool, so each agent's instance carries its id (`ctx.agentId`) and its conversation
+    // (`ctx.sessionKey`) to the binary; `name` lets the gateway check the names against the manifest's
+    // contracts.tools without calling the factory.
     for (const tool of catalog.tools) {
-      api.registerTool((ctx) => makeTool(tool, catalog.bin, configJson, ctx?.agentId), { name: tool.name });
+      api.registerTool((ctx) => makeTool(tool, catalog.bin, configJson, callerMeta(ctx)), { name: tool.name });
     }
     api.registerService?.({
       id: `${PLUGIN_ID}-mcp-child`,

@@ -240,6 +240,13 @@ impl Guards {
         lock(&state.loops).saw_screen(screen, self.clock.now());
     }
 
+    /// Whether `screen` (a hash of a capture) would be progress for `caller`: not among the screens it saw
+    /// last (and not its first).
+    pub fn is_new_screen(&self, vm: &str, caller: &Caller, screen: u64) -> bool {
+        let state = self.caller(vm, caller);
+        lock(&state.loops).is_new_screen(screen)
+    }
+
     /// Whether the loop guard would warn about or refuse this call as a repeat while `caller` has not looked
     /// since its last call: then the caller should capture the screen ([`Guards::saw_screen`]) first, so
     /// that repeats that change the screen count as progress.

@@ -135,17 +135,27 @@ test("a missing binary logs how to build it and registers nothing, without throw
   process.env.COMPUTER_USE_BIN = fake;
 });
 
-test("each agent's tool instance tells the binary which agent is calling (agentVms maps it to a VM)", async () => {
+test("each agent's tool instance tells the binary which agent and conversation is calling (agentVms, the last image)", async () => {
   const lab = api.factories.get("vm_echo")({ agentId: "worker-lab" });
   await lab.execute("call-agent-1", { text: "from the lab" });
   await api.tools.get("vm_echo").execute("call-agent-2", { text: "from the worker" });
   const noAgent = api.factories.get("vm_echo")({});
   await noAgent.execute("call-agent-3", { text: "from nobody" });
+  const inSession = api.factories.get("vm_echo")({ agentId: "worker", sessionKey: "agent:worker:main", sessionId: "s-1" });
+  await inSession.execute("call-agent-4", { text: "from a session" });
+  const sessionIdOnly = api.factories.get("vm_echo")({ agentId: "worker", sessionId: "s-2" });
+  await sessionIdOnly.execute("call-agent-5", { text: "from a session id" });
   const calls = events().filter((e) => e.event === "call" && e.tool === "vm_echo");
   const metaOf = (text) => calls.find((e) => e.args?.text === text)?.meta;
   assert.deepEqual(metaOf("from the lab"), { "computer-use/agent": "worker-lab" });
   assert.deepEqual(metaOf("from the worker"), { "computer-use/agent": "worker" });
   assert.equal(metaOf("from nobody"), undefined, "no agent, no _meta");
+  // The conversation: the session key, else the session id (the binary remembers the last image per conversation).
+  assert.deepEqual(metaOf("from a session"), {
+    "computer-use/agent": "worker",
+    "computer-use/conversation": "agent:worker:main",
+  });
+  assert.deepEqual(metaOf("from a session id"), { "computer-use/agent": "worker", "computer-use/conversation": "s-2" });
   await api.services.at(-1).stop(); // the stop test above already ran: leave no child behind
 });
 

@@ -30,15 +30,21 @@ use crate::mcp::convert;
 /// id); `agentVms` in the configuration maps it to a VM. Not a tool argument: the model never picks the VM.
 pub const AGENT_META_KEY: &str = "computer-use/agent";
 
-/// The calling agent's id from the request's `_meta` (or the context's copy of it), if it is a string.
-fn agent_of(
+/// The `_meta` key naming the model conversation a call is made in (the OpenClaw plugin sends the calling
+/// agent's session key): what is remembered per caller — the last image sent, the actions since, the loop
+/// guard's history — follows it across MCP sessions (`computer_use::caller`).
+pub const CONVERSATION_META_KEY: &str = "computer-use/conversation";
+
+/// A string in the request's `_meta` (or the context's copy of it) under `key`.
+fn meta_str(
+    key: &str,
     request_meta: Option<&RequestMetaObject>,
     context: &RequestContext<RoleServer>,
 ) -> Option<String> {
     [request_meta, Some(&context.meta)]
         .into_iter()
         .flatten()
-        .find_map(|meta| meta.0.0.get(AGENT_META_KEY)?.as_str().map(str::to_owned))
+        .find_map(|meta| meta.0.0.get(key)?.as_str().map(str::to_owned))
 }
 
 /// What clients show the model about this server as a whole; the tools' own descriptions say the rest.
@@ -170,8 +176,13 @@ impl ServerHandler for McpServer {
         let _in_flight = self.calls.token();
         let name = request.name;
         let args = request.arguments.map(Value::Object).unwrap_or(Value::Null);
-        let agent = agent_of(request.meta.as_ref(), &context);
-        let mut ctx = self.base.clone().for_agent(agent.as_deref());
+        let agent = meta_str(AGENT_META_KEY, request.meta.as_ref(), &context);
+        let conversation = meta_str(CONVERSATION_META_KEY, request.meta.as_ref(), &context);
+        let mut ctx = self
+            .base
+            .clone()
+            .for_agent(agent.as_deref())
+            .in_conversation(conversation.as_deref());
         ctx.cancel = context.ct.clone();
         let started = Instant::now();
         let result = tools::call(&ctx, &name, args).await;

@@ -199,7 +199,8 @@ pub struct ScreenshotConfig {
 
     /// Capture the screen after every input action (click, type, key, scroll, drag, mouse button) to report
     /// at once whether it changed the screen. Off: the effect is reported by the next screenshot, at no
-    /// extra cost. On: one capture per action (`bench/RESULTS-tokens.md` measures it).
+    /// extra cost. On: a capture 50 ms after each action, and one more 150 ms later when the first shows no
+    /// change (`bench/RESULTS-tokens.md` measures the cost).
     #[schemars(title = "Check every action's effect")]
     pub(super) check_effects: bool,
 

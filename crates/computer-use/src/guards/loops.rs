@@ -237,12 +237,17 @@ impl LoopGuard {
         }
     }
 
+    /// Whether a capture of `hash` would be progress (see [`LoopGuard::saw_screen`]).
+    pub(crate) fn is_new_screen(&self, hash: u64) -> bool {
+        !self.screens.is_empty() && !self.screens.contains(&hash)
+    }
+
     /// Notes a capture of the screen for this caller (a look, or a check): a screen not seen among the last
     /// few is progress (the first one seen is not: there is nothing it differs from), and the calls before it
     /// need no more evidence.
     pub(crate) fn saw_screen(&mut self, hash: u64, now: Duration) {
         self.prune(now);
-        if !self.screens.is_empty() && !self.screens.contains(&hash) {
+        if self.is_new_screen(hash) {
             // A screen not seen recently: whatever was repeated had an effect.
             self.history.clear();
         }

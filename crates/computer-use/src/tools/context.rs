@@ -79,6 +79,13 @@ impl ToolContext {
         self
     }
 
+    /// This context for a call made in the model conversation `id` (a face's name for it, e.g. OpenClaw's
+    /// session key): what is remembered per caller follows the conversation (see [`crate::caller`]).
+    pub fn in_conversation(mut self, id: Option<&str>) -> ToolContext {
+        self.caller = self.caller.in_conversation(id);
+        self
+    }
+
     /// The configured name of this call's VM (`default` or a key of `vms`).
     pub fn vm_name(&self) -> &str {
         self.vm

@@ -5,7 +5,7 @@
 //!   (a "+" button, "next page") count as progress and a runaway on a static screen does not;
 //! - [`after_run`]: an input action that ran is noted as pending for the caller; its effect is told by the
 //!   next capture (`details.effect` is `unknown` until then), or at once with `screenshot.checkEffects`
-//!   (one capture per action).
+//!   (a capture 50 ms after the action, and one more 150 ms later when the first shows no change).
 //!
 //! Only agents ([`Space::Image`]) are watched: people at the CLI look at the screen themselves.
 
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::result::{ToolError, ToolOutput};
 use crate::spec::ToolSpec;
-use crate::tools::screen::unchanged::{check, with_effect};
+use crate::tools::screen::unchanged::{check, check_action, with_effect};
 use crate::tools::{Space, ToolContext};
 
 /// Checks the screen before a repeated input call when the loop guard needs the evidence (see the module
@@ -54,7 +54,7 @@ pub(crate) async fn after_run(
     if ctx.vms.config().screenshot().check_effects()
         && let Ok(session) = ctx.session()
     {
-        match check(ctx, &session).await {
+        match check_action(ctx, &session).await {
             Ok(settled) => out = with_effect(out, settled, None),
             Err(e) => tracing::debug!(tool = spec.name, error = %e, "the effect check failed"),
         }

@@ -121,10 +121,60 @@ pub async fn look(
     })
 }
 
-/// A capture for the caller that is not sent (the loop guard's evidence, or `screenshot.checkEffects`):
-/// settles its pending actions and tells the loop guard which screen it is on. `None` when nothing was
-/// pending.
+/// Pauses before the second and third capture of the loop guard's check, when the first shows no new screen:
+/// an application draws a moment after its input (a terminal on a loaded machine, tens of milliseconds or
+/// more), and a repeat must not be taken for a runaway because the last one is not drawn yet.
+const EVIDENCE_RETRIES: [std::time::Duration; 2] = [
+    std::time::Duration::from_millis(100),
+    std::time::Duration::from_millis(250),
+];
+
+/// The loop guard's evidence, a capture that is not sent: settles the caller's pending actions and tells the
+/// loop guard which screen it is on. When it is not a new screen, it is taken again after 100 ms and after
+/// 250 ms more, so a slow redraw is not taken for "nothing changed".
 pub async fn check(ctx: &ToolContext, session: &VmSession) -> Result<Option<Settled>, ToolError> {
+    let (mut current, mut outcome) = compare(ctx, session).await?;
+    for pause in EVIDENCE_RETRIES {
+        if ctx
+            .guards
+            .is_new_screen(ctx.vm_name(), &ctx.caller, current.hash)
+        {
+            break;
+        }
+        ctx.pause(pause).await?;
+        (current, outcome) = compare(ctx, session).await?;
+    }
+    Ok(commit(ctx, current, outcome))
+}
+
+/// Pauses before each check after an input action (`screenshot.checkEffects`): applications draw a moment
+/// after the input arrives, so a first check that sees no change is taken again once, later.
+const SETTLE: [std::time::Duration; 2] = [
+    std::time::Duration::from_millis(50),
+    std::time::Duration::from_millis(150),
+];
+
+/// The check `screenshot.checkEffects` takes after an input action: one capture 50 ms after it, and when
+/// that shows no change, one more 150 ms later (so a slow redraw is not reported as "changed nothing").
+pub async fn check_action(
+    ctx: &ToolContext,
+    session: &VmSession,
+) -> Result<Option<Settled>, ToolError> {
+    let mut last = None;
+    for pause in SETTLE {
+        ctx.pause(pause).await?;
+        let (current, outcome) = compare(ctx, session).await?;
+        let changed = outcome != Outcome::Unchanged;
+        last = Some((current, outcome));
+        if changed {
+            break;
+        }
+    }
+    Ok(last.and_then(|(current, outcome)| commit(ctx, current, outcome)))
+}
+
+/// A capture compared with the caller's last one (which stays as it is).
+async fn compare(ctx: &ToolContext, session: &VmSession) -> Result<(Seen, Outcome), ToolError> {
     let (raw, _) = grab(ctx, session).await?;
     let state = ctx.guards.caller(ctx.vm_name(), &ctx.caller);
     let seen = memory(&state).seen.clone();
@@ -136,10 +186,16 @@ pub async fn check(ctx: &ToolContext, session: &VmSession) -> Result<Option<Sett
         _ => prepare(ctx, raw, seen.as_ref()).await?.1,
     };
     let outcome = outcome(seen.as_ref(), &current);
-    memory(&state).seen = Some(current.clone());
-    ctx.guards
-        .saw_screen(ctx.vm_name(), &ctx.caller, current.hash);
-    Ok(settle(ctx, &state, outcome))
+    Ok((current, outcome))
+}
+
+/// Makes `current` the caller's last capture, tells the loop guard, and settles the pending actions.
+fn commit(ctx: &ToolContext, current: Seen, outcome: Outcome) -> Option<Settled> {
+    let state = ctx.guards.caller(ctx.vm_name(), &ctx.caller);
+    let hash = current.hash;
+    memory(&state).seen = Some(current);
+    ctx.guards.saw_screen(ctx.vm_name(), &ctx.caller, hash);
+    settle(ctx, &state, outcome)
 }
 
 /// An image the caller never got after all (`vm_batch` drops its actions' images): if it is the one
