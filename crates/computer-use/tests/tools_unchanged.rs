@@ -7,7 +7,8 @@
 //!   a zoom made another frame the latest;
 //! - input actions report their effect from the next look: `unchanged` after clicks on an empty desktop
 //!   area (and, after three of them, the warning naming the likely causes), `changed` with the region after
-//!   typing into a terminal; with `screenshot.checkEffects` the action's own result says it.
+//!   typing into a terminal (also in a batch, whose closing screenshot tells it); with
+//!   `screenshot.checkEffects` the action's own result says it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -193,6 +194,30 @@ async fn input_actions_report_their_effect_and_three_without_one_earn_the_warnin
     assert!(
         !look.joined_text().contains("Warning"),
         "a change ends the run"
+    );
+
+    // A batch's closing screenshot tells the effect of its input actions, on the batch and on each action.
+    let batch = ok(
+        &ctx,
+        "vm_batch",
+        json!({"actions": [
+            {"tool": "vm_type", "args": {"text": "z"}},
+            {"tool": "vm_wait", "args": {"ms": 300}},
+        ], "screenshot": true}),
+    )
+    .await;
+    assert_eq!(batch.details["effect"], "changed", "{batch:?}");
+    assert_eq!(batch.details["effectOf"], json!(["vm_type"]));
+    assert_eq!(batch.details["results"][0]["details"]["effect"], "changed");
+    assert!(
+        batch.details["results"][1]["details"]
+            .get("effect")
+            .is_none()
+    );
+    assert!(
+        batch.joined_text().contains("Effect: vm_type (since frame"),
+        "{}",
+        batch.joined_text()
     );
 
     // With checkEffects the action's own result says it, at the cost of a capture.
