@@ -60,7 +60,7 @@ const APPROVED_KEEP_MS = 60_000;
  */
 const STATE_KEY = Symbol.for("computer-use.openclaw-shim.state");
 globalThis[STATE_KEY] ??= {
-  /** `{key, bin, tools}` of the last successful `tools --json`, keyed by binary path + mtime. */
+  /** `{key, bin, tools}` of the last successful `tools --json`, keyed by binary path + mtime + tool set. */
   catalog: null,
   /** `{key, client, transport, ready}` of the running (or starting) MCP child. */
   child: null,
@@ -241,13 +241,19 @@ function pluginConfigOf(api) {
 const AGENT_META_KEY = "computer-use/agent";
 /**
  * The `_meta` key with the agent's session key: the binary keeps one recording per VM, agent and session
- * (`record.dir`). Like the agent id, it comes from OpenClaw's trusted tool context, never from the model.
+ * (`record.dir`), and remembers the last screenshot it sent per session, so an unchanged screen is answered
+ * "unchanged since frame N" only to the session that holds that image. Like the agent id, it comes from
+ * OpenClaw's trusted tool context, never from the model.
  */
 const SESSION_META_KEY = "computer-use/session";
 
-/** `_meta` naming the calling agent, or undefined. */
-function agentMeta(agentId) {
-  return typeof agentId === "string" && agentId ? { [AGENT_META_KEY]: agentId } : undefined;
+/** What the binary should know of the caller: the agent, and its session (the key, else the session id). */
+function callerMeta(ctx) {
+  const meta = {};
+  if (typeof ctx?.agentId === "string" && ctx.agentId) meta[AGENT_META_KEY] = ctx.agentId;
+  const session = [ctx?.sessionKey, ctx?.sessionId].find((v) => typeof v === "string" && v);
+  if (session) meta[SESSION_META_KEY] = session;
+  return Object.keys(meta).length > 0 ? meta : undefined;
 }
 
 /**
@@ -261,7 +267,7 @@ async function beforeToolCall(event, ctx, bin, configJson) {
   try {
     const client = await ensureClient(bin, configJson);
     const params = { name, arguments: event.params ?? {} };
-    const meta = agentMeta(ctx?.agentId);
+    const meta = callerMeta(ctx);
     if (meta) params._meta = meta;
     reply = await client.request({ method: CLASSIFY_METHOD, params }, ResultSchema, {
       timeout: CLASSIFY_TIMEOUT_MS,
@@ -306,7 +312,7 @@ function takeApproval(toolCallId, toolName) {
   return entry.tool === toolName && entry.until >= Date.now() ? entry.token : undefined;
 }
 
-function makeTool(tool, bin, configJson, agentId, sessionKey) {
+function makeTool(tool, bin, configJson, caller) {
   return {
     name: tool.name,
     label: tool.title ?? tool.annotations?.title ?? tool.name,
@@ -318,8 +324,7 @@ function makeTool(tool, bin, configJson, agentId, sessionKey) {
       try {
         const client = await ensureClient(bin, configJson);
         const request = { name: tool.name, arguments: params ?? {} };
-        const meta = { ...agentMeta(agentId) };
-        if (typeof sessionKey === "string" && sessionKey) meta[SESSION_META_KEY] = sessionKey;
+        const meta = { ...caller };
         const token = takeApproval(toolCallId, tool.name);
         if (token) meta[APPROVAL_META_KEY] = token;
         if (Object.keys(meta).length) request._meta = meta;
@@ -357,9 +362,7 @@ const plugin = {
     // (`ctx.sessionKey`) to the binary; `name` lets the gateway check the names against the manifest's
     // contracts.tools without calling the factory.
     for (const tool of catalog.tools) {
-      api.registerTool((ctx) => makeTool(tool, catalog.bin, configJson, ctx?.agentId, ctx?.sessionKey), {
-        name: tool.name,
-      });
+      api.registerTool((ctx) => makeTool(tool, catalog.bin, configJson, callerMeta(ctx)), { name: tool.name });
     }
     // Human approval for the calls the binary names (guards.approval). Without the hook API no call can be
     // approved, and the binary refuses those calls.

@@ -181,16 +181,18 @@ async def check_listing(client: Client) -> None:
     for tool in listed.tools:
         schema = tool.input_schema
         assert schema.get("type") == "object", f"{tool.name}: {schema}"
-        assert schema.get("additionalProperties") is False, f"{tool.name} has an open schema: {schema}"
+        # Lean: the argument types refuse unknown fields by name (check_errors), the listing carries no
+        # `additionalProperties` or schemars titles.
+        assert "additionalProperties" not in schema and "title" not in schema, f"{tool.name}: {schema}"
         assert tool.description, f"{tool.name} has no description"
     expected = subprocess.run([BIN, "tools", "--json"], capture_output=True, text=True, timeout=10, check=True)
     cli = [t["name"] for t in json.loads(expected.stdout)["tools"]]
     assert [t.name for t in listed.tools] == cli, "tools/list and `computer-use tools --json` differ"
 
 
-async def check_screenshot(client: Client, scale: float = 0.5) -> dict[str, Any]:
-    """`scale` is the configured screenshotScale (the default is 0.5)."""
-    result = await client.call_tool("vm_screenshot", {})
+async def check_screenshot(client: Client, scale: float = 0.5, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`scale` is the configured screenshotScale (the default is 0.5); `meta` goes in the call's `_meta`."""
+    result = await client.call_tool("vm_screenshot", {}, meta=meta)
     details = ok(result, "vm_screenshot")
     shots = images(result)
     assert len(shots) == 1, f"expected one image, got {len(shots)}"
@@ -207,6 +209,17 @@ async def check_screenshot(client: Client, scale: float = 0.5) -> dict[str, Any]
     text = texts(result)
     assert f"frame {details['frame']}" in text and f"{width}x{height}" in text, text
     return details
+
+
+async def check_unchanged(client: Client, frame: int, meta: dict[str, Any] | None = None) -> None:
+    """The same caller looks again at a static screen: "unchanged since frame N" (its own last frame), no
+    image, the frame's size in the details."""
+    result = await client.call_tool("vm_screenshot", {}, meta=meta)
+    details = ok(result, "vm_screenshot (unchanged)")
+    assert not images(result), f"an unchanged screen was sent again: {texts(result)} {details}"
+    assert details["unchangedSince"] == frame and details["frame"] == frame, details
+    assert (details["width"], details["height"]) == (640, 400), details
+    assert f"unchanged since frame {frame}" in texts(result), texts(result)
 
 
 async def check_click(client: Client) -> None:

@@ -159,13 +159,23 @@ async def identity_and_health() -> None:
 
 
 async def shared_by_clients() -> None:
-    """Several clients at once share the VM session: every call of each succeeds, in its own order."""
+    """Several clients at once share the VM session: every call of each succeeds, in its own order. What is
+    remembered per caller is each client's own: its first look is an image though the others already saw the
+    (static) screen, and its next looks are "unchanged since" its own frame. A client of the sessionless
+    revision (`auto` negotiates 2026-07-28, which has no MCP session) is remembered by the conversation it
+    names in `_meta["computer-use/session"]`."""
     with serve("127.0.0.1:0") as served:
 
         async def worker(n: int, mode: str) -> None:
+            meta = {"computer-use/session": f"conversation-{n}"} if mode == "auto" else None
             async with connect(served.url, mode) as client:
+                frame = (await c.check_screenshot(client, meta=meta))["frame"]
                 for i in range(3):
-                    await c.check_screenshot(client)
+                    if i > 0:
+                        try:
+                            await c.check_unchanged(client, frame, meta=meta)
+                        except AssertionError as e:
+                            raise AssertionError(f"client {n} ({mode}): {e}") from None
                     details = c.ok(await client.call_tool("vm_exec", {"command": f"echo client-{n}-{i}"}), "vm_exec")
                     assert details["stdout"].strip() == f"client-{n}-{i}", details
 

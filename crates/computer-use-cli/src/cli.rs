@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Configuration: --config FILE (a JSON5 computer-use config block, or an openclaw.json whose
@@ -120,10 +120,10 @@ pub enum Command {
     /// Serve the vm_* tools over MCP: on stdio for a client that spawns us, or on streamable HTTP at /mcp.
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
-    /// List the vm_* tools and their arguments (no VM contact); --json prints their schemas. Tools the
-    /// configuration's tool policy (`tools.allow`/`tools.deny`) denies are left out.
+    /// List the vm_* tools and their arguments (no VM contact); --json prints their schemas. Only the
+    /// configuration's `toolset` is listed, less the tools its tool policy (`tools.allow`/`tools.deny`) denies.
     #[command(
-        after_help = "Example:\n  computer-use tools\n  computer-use tools --json --config computer-use.json5\n  computer-use tools --json --plugin-config '{\"tools\":{\"deny\":[\"vm_exec\"]}}'"
+        after_help = "Example:\n  computer-use tools\n  computer-use tools --json --config computer-use.json5\n  computer-use tools --json --plugin-config '{\"tools\":{\"deny\":[\"vm_exec\"]}}'\n  computer-use tools --json --toolset seed"
     )]
     Tools(ToolsArgs),
     /// Check the whole deployment (Lume, VM, server, screenshot, shared directory, latency) and the security
@@ -223,6 +223,24 @@ pub struct DoctorArgs {
     pub offline: bool,
 }
 
+/// `--toolset` of `tools`: the configuration's `toolset` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ToolsetArg {
+    /// Every tool.
+    Full,
+    /// The Phase 8 guide's seven.
+    Seed,
+}
+
+impl From<ToolsetArg> for computer_use::config::Toolset {
+    fn from(t: ToolsetArg) -> Self {
+        match t {
+            ToolsetArg::Full => computer_use::config::Toolset::Full,
+            ToolsetArg::Seed => computer_use::config::Toolset::Seed,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum OpenclawCommand {
     /// Print the plugin entry and the worker agent for your OpenClaw, or merge them into openclaw.json
@@ -272,6 +290,10 @@ pub struct ToolsArgs {
     /// The OpenClaw plugin config object, as JSON (what the OpenClaw shim passes), instead of --config.
     #[arg(long, value_name = "JSON")]
     pub plugin_config: Option<String>,
+    /// Which tools, instead of the configuration's `toolset`: `full` (all) or `seed` (the Phase 8 guide's
+    /// seven).
+    #[arg(long, value_enum, env = "COMPUTER_USE_TOOLSET")]
+    pub toolset: Option<ToolsetArg>,
 }
 
 /// How `serve` talks to its client.

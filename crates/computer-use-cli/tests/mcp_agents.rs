@@ -1,7 +1,8 @@
 //! Several VMs behind one MCP server, chosen per agent: `agentVms` maps the agent id a call carries in
 //! `_meta["computer-use/agent"]` (what the OpenClaw shim sends for the calling agent) to a configured VM.
 //! Two real desktops (Xvfb + the real cua-computer-server each) stand in for two VMs; each call's shell
-//! command reports the display it ran on, so a call that reached the wrong VM cannot pass.
+//! command reports the display it ran on, so a call that reached the wrong VM cannot pass. The agent is also
+//! the caller whose last image is remembered: each agent gets its own first image.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -69,6 +70,28 @@ fn each_agent_reaches_the_vm_agent_vms_maps_it_to() {
         main.display()
     );
     assert_eq!(exec_display(&mut server, 6, None), main.display());
+
+    // What is remembered per caller is per agent: each agent's first look gets the image, its next look of
+    // the same screen is "unchanged since" its own frame; another agent on the same VM still gets the image.
+    let mut look = |id: u64, agent: &str| {
+        let reply = server.request(
+            id,
+            "tools/call",
+            json!({"name": "vm_screenshot", "arguments": {}, "_meta": {"computer-use/agent": agent}}),
+        );
+        let content = reply["result"]["content"].as_array().unwrap().clone();
+        let images = content.iter().filter(|c| c["type"] == "image").count();
+        (images, reply["result"]["structuredContent"].clone())
+    };
+    let (images, first) = look(7, "worker");
+    assert_eq!(images, 1, "{first}");
+    let (images, again) = look(8, "worker");
+    assert_eq!(images, 0, "{again}");
+    assert_eq!(again["unchangedSince"], first["frame"]);
+    let (images, other) = look(9, "someone-else");
+    assert_eq!(images, 1, "another agent's first look: {other}");
+    let (images, _) = look(10, "someone-else");
+    assert_eq!(images, 0);
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -75,9 +75,11 @@ fn initialize_is_fast_lazy_and_tools_list_matches_the_cli() {
             for tool in tools {
                 let schema = &tool["inputSchema"];
                 assert_eq!(schema["type"], "object", "{tool}");
-                assert_eq!(
-                    schema["additionalProperties"], false,
-                    "{} has an open schema",
+                // Lean: no schemars titles, no `additionalProperties` (unknown fields are refused by name all
+                // the same: see the malformed-call test).
+                assert!(
+                    schema.get("title").is_none() && schema.get("additionalProperties").is_none(),
+                    "{} carries bytes the model does not need",
                     tool["name"]
                 );
                 assert!(
@@ -422,4 +424,65 @@ fn only_a_host_approval_server_classifies_calls_and_takes_tokens() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `toolset: "seed"` (here `COMPUTER_USE_TOOLSET`): `tools/list` is the guide's seven, the same entries as
+/// `computer-use tools --json --toolset seed`, and a call of any other tool is refused by name without
+/// contacting the VM (a listener owned by this test sees no connection).
+#[test]
+fn the_seed_toolset_lists_and_serves_only_the_guides_seven() {
+    let vm = TcpListener::bind("127.0.0.1:0").unwrap();
+    vm.set_nonblocking(true).unwrap();
+    let url = format!("ws://{}/ws", vm.local_addr().unwrap());
+    let (mut server, _) = Server::spawn_with(
+        &["serve", "--stdio"],
+        &[
+            ("COMPUTER_USE_PROVIDER", "url"),
+            ("COMPUTER_USE_SERVER_URL", &url),
+            ("COMPUTER_USE_TOOLSET", "seed"),
+        ],
+    );
+    server.request(1, "initialize", initialize());
+    server.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let listed = server.request(2, "tools/list", json!({}));
+    let names: Vec<&str> = listed["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "vm_click",
+            "vm_exec",
+            "vm_key",
+            "vm_launch",
+            "vm_screenshot",
+            "vm_scroll",
+            "vm_type"
+        ]
+    );
+    let out = Command::new(BIN)
+        .args(["tools", "--json", "--toolset", "seed"])
+        .env_remove("COMPUTER_USE_CONFIG")
+        .env_remove("COMPUTER_USE_TOOLSET")
+        .output()
+        .unwrap();
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["result"]["tools"], cli["tools"]);
+
+    let refused = server.request(3, "tools/call", json!({"name": "vm_zoom", "arguments": {}}));
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("`vm_zoom` is not in this server's tool set (toolset \"seed\")")
+            && message.contains("vm_click, vm_exec"),
+        "{refused}"
+    );
+    server.stop();
+    match vm.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("a refused call contacted the VM: {other:?}"),
+    }
 }

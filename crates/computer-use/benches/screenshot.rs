@@ -32,13 +32,13 @@
 
 mod support;
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::Stats;
+use support::raw::RawClient;
 
 use base64::Engine as _;
 use computer_use::config::Config;
@@ -46,12 +46,7 @@ use computer_use::config::defaults::CAPTURE_QUALITY;
 use computer_use::tools::{Content, ToolContext, ToolOutput};
 use computer_use::vm::Vms;
 use cua_protocol::CaptureFormat;
-use futures_util::{SinkExt as _, StreamExt as _};
 use imaging::{ImagePolicy, Region, prepare, steps};
-use serde::Deserialize;
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 const WARMUP: usize = 3;
 const MIN_RUNS: usize = 30;
@@ -203,7 +198,7 @@ async fn wire(
     runs: usize,
     report: &mut Report,
 ) -> Result<Wired, BenchError> {
-    let mut raw = RawClient::connect(url).await?;
+    let mut raw = RawClient::connect(url).await.map_err(BenchError::Raw)?;
     let seed = context(url, "")?;
     let full = context(url, "screenshotScale: 1.0,")?;
     let session = seed
@@ -236,9 +231,14 @@ async fn wire(
             let slot = (i + k) % probes.len();
             let start = Instant::now();
             match probes[slot] {
-                Probe::Raw => last_raw = raw.screenshot(CAPTURE_QUALITY).await?,
+                Probe::Raw => {
+                    last_raw = raw
+                        .screenshot(CAPTURE_QUALITY)
+                        .await
+                        .map_err(BenchError::Raw)?
+                }
                 Probe::RawAt(q) => {
-                    let bytes = raw.screenshot(q).await?;
+                    let bytes = raw.screenshot(q).await.map_err(BenchError::Raw)?;
                     if let Some(i) = SWEEP.iter().position(|s| *s == q) {
                         last_sweep[i] = bytes;
                     }
@@ -510,69 +510,6 @@ fn pointer(display: &str) -> Result<(i64, i64), BenchError> {
             "xdotool getmouselocation on {display} printed no X/Y: {text}{}",
             String::from_utf8_lossy(&out.stderr)
         ))),
-    }
-}
-
-// ---- the raw floor ----------------------------------------------------------------------------------------
-
-/// The least a client can do: one socket, send, read one text frame, parse, base64-decode.
-struct RawClient {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-}
-
-#[derive(Deserialize)]
-struct RawReply<'a> {
-    success: bool,
-    #[serde(borrow, default)]
-    image_data: Option<Cow<'a, str>>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
-impl RawClient {
-    async fn connect(url: &str) -> Result<RawClient, BenchError> {
-        let (ws, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .map_err(|e| BenchError::Raw(format!("cannot connect to {url}: {e}")))?;
-        Ok(RawClient { ws })
-    }
-
-    async fn screenshot(&mut self, quality: u8) -> Result<Vec<u8>, BenchError> {
-        let request = format!(
-            r#"{{"command":"screenshot","params":{{"format":"jpeg","quality":{quality}}}}}"#
-        );
-        self.ws
-            .send(Message::text(request))
-            .await
-            .map_err(|e| BenchError::Raw(format!("send: {e}")))?;
-        loop {
-            let msg = self
-                .ws
-                .next()
-                .await
-                .ok_or_else(|| BenchError::Raw("the server closed the socket".into()))?
-                .map_err(|e| BenchError::Raw(format!("read: {e}")))?;
-            // Pings are answered by tungstenite itself; only the reply matters here.
-            let Message::Text(text) = msg else { continue };
-            let reply: RawReply<'_> = serde_json::from_str(text.as_str())
-                .map_err(|e| BenchError::Raw(format!("reply is not the expected JSON: {e}")))?;
-            if !reply.success {
-                return Err(BenchError::Raw(format!(
-                    "screenshot failed: {}",
-                    reply.error.unwrap_or_default()
-                )));
-            }
-            let data = reply
-                .image_data
-                .ok_or_else(|| BenchError::Raw("reply has no image_data".into()))?;
-            return base64::engine::general_purpose::STANDARD
-                .decode(data.as_bytes())
-                .map_err(|e| BenchError::Raw(format!("image_data is not base64: {e}")));
-        }
-    }
-
-    async fn close(mut self) {
-        let _ = self.ws.close(None).await;
     }
 }
 

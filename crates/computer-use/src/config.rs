@@ -69,7 +69,7 @@ pub use error::{ConfigError, Problem};
 pub use raw::{
     ApprovalConfig, ApprovalExec, AuditConfig, Cloud, Config, ExecConfig, ExecMode, GuardsConfig,
     ImageFormatKind, LoopConfig, ProviderKind, RateConfig, RecordConfig, ScreenshotConfig,
-    ToolPolicyConfig, VmEntry,
+    ToolPolicyConfig, Toolset, VmEntry,
 };
 pub use resolve::{Provider, VmTarget};
 pub use secret::{CloudCredentials, Secret};

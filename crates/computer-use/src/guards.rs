@@ -7,13 +7,16 @@
 //! 1. [`GuardedCall::judge_exec`] — the [exec policy](exec_policy) judges the command the tool declared from
 //!    its typed arguments (`vm_exec`, `vm_launch`; also lowers an over-long timeout);
 //! 2. [`GuardedCall::admit`] — the [loop guard](loops) (the same call again and again, two calls in
-//!    alternation) and the [rate limit](rate) (a token bucket per VM; [`ToolKind::Look`] tools spend the
-//!    screenshot budget);
+//!    alternation, while the screen does not change) and the [rate limit](rate) (a token bucket per VM;
+//!    [`ToolKind::Look`] tools spend the screenshot budget);
 //! 3. the tool runs;
-//! 4. [`GuardedCall::finish`] — screen bookkeeping (identical screenshots in a row are warned about, then
-//!    refused; a screen not seen recently counts as progress), warnings prepended to the result text, and
-//!    one [audit] line (redacted arguments, outcome, latency) when an audit file is configured. With
-//!    `logVerbose` the same line goes to stderr.
+//! 4. [`GuardedCall::finish`] — screen bookkeeping (looks in a row at the same screen are warned about;
+//!    identical images are then refused, "unchanged" replies never are), warnings prepended to the result
+//!    text, and one [audit] line (redacted arguments, outcome, latency) when an audit file is configured.
+//!    With `logVerbose` the same line goes to stderr.
+//!
+//! The loop guard and the [effects](effects) memory (what each caller was shown, and what its input actions
+//! did to the screen) are kept per caller and VM ([`crate::caller`]); the rate limit per VM.
 //!
 //! A refusal is a [`ToolError`] of kind `Rejected` whose message says why and what to do; nothing is sent.
 //! The guards read only the tool's [`ToolSpec`] and typed view, never tool names.
@@ -24,6 +27,7 @@
 
 pub mod approval;
 pub mod audit;
+pub mod effects;
 pub mod exec_policy;
 pub mod loops;
 pub mod rate;
@@ -37,6 +41,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::caller::Caller;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, GuardsConfig};
 use crate::result::{Content, ToolError, ToolOutput};
@@ -45,8 +50,9 @@ use crate::spec::{ExecRequest, ToolKind, ToolSpec};
 use self::approval::grants::Grants;
 use self::approval::{ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver, CallDigest};
 use self::audit::{AuditLog, Redacted, Redactor};
+use self::effects::ScreenMemory;
 use self::exec_policy::ExecPolicy;
-use self::loops::{ActionKey, LoopGuard, Verdict};
+use self::loops::{ActionKey, Look, LoopGuard, Verdict};
 use self::rate::{Budget, RateGuard};
 use self::tool_policy::ToolPolicy;
 
@@ -102,10 +108,54 @@ impl From<Refusal> for ToolError {
     }
 }
 
-/// The guard state of one VM.
+/// Most callers remembered per VM; the least recently active is forgotten first (its next look gets the
+/// image again, its loop history starts afresh). Bounds the memory of a server whose clients come and go.
+const MAX_CALLERS: usize = 32;
+
+/// The guard state of one VM: its rate limit, and each caller's state.
 struct VmGuards {
     rate: RateGuard,
+    callers: Mutex<HashMap<Caller, (u64, Arc<CallerGuards>)>>,
+    /// Bumped on every use of a caller's state, for forgetting the least recently active.
+    uses: std::sync::atomic::AtomicU64,
+}
+
+impl VmGuards {
+    fn caller(&self, caller: &Caller, limits: &crate::config::LoopConfig) -> Arc<CallerGuards> {
+        let used = self.uses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut map = lock(&self.callers);
+        if let Some((at, state)) = map.get_mut(caller) {
+            *at = used;
+            return state.clone();
+        }
+        if map.len() >= MAX_CALLERS
+            && let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(c, _)| c.clone())
+        {
+            map.remove(&oldest);
+        }
+        let state = Arc::new(CallerGuards {
+            loops: Mutex::new(LoopGuard::new(limits.clone())),
+            screen: Mutex::new(ScreenMemory::default()),
+        });
+        map.insert(caller.clone(), (used, state.clone()));
+        state
+    }
+}
+
+/// What the guards keep for one caller on one VM.
+pub struct CallerGuards {
     loops: Mutex<LoopGuard>,
+    /// What the caller was shown, and what its input actions did since (see [`effects`]).
+    pub screen: Mutex<ScreenMemory>,
+}
+
+impl fmt::Debug for CallerGuards {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallerGuards").finish_non_exhaustive()
+    }
 }
 
 /// Text prepended to a successful result (a loop warning, the lowered timeout), with a kind for the audit
@@ -185,12 +235,13 @@ impl Guards {
         }
     }
 
-    /// Starts one call of the tool `spec` on the configured VM `vm`; see the module documentation for the
-    /// steps that follow.
+    /// Starts one call of the tool `spec` on the configured VM `vm` (by the default caller; see
+    /// [`GuardedCall::by`]); see the module documentation for the steps that follow.
     pub fn begin<'g>(&'g self, vm: &str, spec: &'static ToolSpec) -> GuardedCall<'g> {
         GuardedCall {
             guards: self,
             vm: vm.to_owned(),
+            caller: Caller::default(),
             spec,
             started: self.clock.now(),
             notes: Vec::new(),
@@ -238,6 +289,40 @@ impl Guards {
         self.audit.is_some() || self.verbose
     }
 
+    /// What is kept for `caller` on `vm`: its loop history and its [`ScreenMemory`].
+    pub fn caller(&self, vm: &str, caller: &Caller) -> Arc<CallerGuards> {
+        self.state(vm).caller(caller, self.settings.loops())
+    }
+
+    /// Notes a capture of the screen taken for `caller` (`screen`: a hash of the server's bytes), for the
+    /// loop guard: a screen not seen among the caller's last few is progress. The capture path calls this
+    /// for every look and check.
+    pub fn saw_screen(&self, vm: &str, caller: &Caller, screen: u64) {
+        if !self.settings.loops().enabled() {
+            return;
+        }
+        let state = self.caller(vm, caller);
+        lock(&state.loops).saw_screen(screen, self.clock.now());
+    }
+
+    /// Whether `screen` (a hash of a capture) would be progress for `caller`: not among the screens it saw
+    /// last (and not its first).
+    pub fn is_new_screen(&self, vm: &str, caller: &Caller, screen: u64) -> bool {
+        let state = self.caller(vm, caller);
+        lock(&state.loops).is_new_screen(screen)
+    }
+
+    /// Whether the loop guard would warn about or refuse this call as a repeat while `caller` has not looked
+    /// since its last call: then the caller should capture the screen ([`Guards::saw_screen`]) first, so
+    /// that repeats that change the screen count as progress.
+    pub fn needs_evidence(&self, vm: &str, caller: &Caller, tool: &str, args: &Value) -> bool {
+        if !self.settings.loops().enabled() {
+            return false;
+        }
+        let state = self.caller(vm, caller);
+        lock(&state.loops).needs_evidence(&ActionKey::new(tool, args), self.clock.now())
+    }
+
     /// The state of `vm`, created on first use.
     fn state(&self, vm: &str) -> Arc<VmGuards> {
         let name = if self.known_vms.iter().any(|k| k == vm) {
@@ -250,7 +335,8 @@ impl Guards {
             .or_insert_with(|| {
                 Arc::new(VmGuards {
                     rate: RateGuard::new(self.settings.rate(), self.clock.clone()),
-                    loops: Mutex::new(LoopGuard::new(self.settings.loops().clone())),
+                    callers: Mutex::new(HashMap::new()),
+                    uses: std::sync::atomic::AtomicU64::new(0),
                 })
             })
             .clone()
@@ -262,11 +348,12 @@ impl Guards {
 pub struct GuardedCall<'g> {
     guards: &'g Guards,
     vm: String,
+    caller: Caller,
     spec: &'static ToolSpec,
     started: Duration,
     notes: Vec<Note>,
-    /// The VM's guard state, once admitted.
-    state: Option<Arc<VmGuards>>,
+    /// The caller's guard state, once admitted.
+    state: Option<Arc<CallerGuards>>,
     /// The arguments as the audit log shows them (redacted), once known.
     logged_args: Option<Redacted>,
     /// The guard that refused the call, if one did.
@@ -293,6 +380,12 @@ pub(crate) struct Finished<'a> {
 }
 
 impl GuardedCall<'_> {
+    /// This call as made by `caller` (whose loop history it joins).
+    pub fn by(mut self, caller: &Caller) -> Self {
+        self.caller = caller.clone();
+        self
+    }
+
     /// The tool being called.
     pub fn spec(&self) -> &'static ToolSpec {
         self.spec
@@ -438,7 +531,8 @@ impl GuardedCall<'_> {
     /// passes is recorded for the loop guard. A refused call spends no budget.
     pub fn admit(&mut self, args: &Value) -> Result<(), ToolError> {
         let guards = self.guards;
-        let state = guards.state(&self.vm);
+        let vm_state = guards.state(&self.vm);
+        let state = vm_state.caller(&self.caller, guards.settings.loops());
         let look = self.spec.kind == ToolKind::Look;
         let now = guards.clock.now();
         let mut loops = lock(&state.loops);
@@ -462,7 +556,7 @@ impl GuardedCall<'_> {
             } else {
                 Budget::Actions
             };
-            if let Err(refusal) = state.rate.check(budget, &self.vm) {
+            if let Err(refusal) = vm_state.rate.check(budget, &self.vm) {
                 drop(loops);
                 return Err(self.refuse(refusal));
             }
@@ -509,17 +603,29 @@ impl GuardedCall<'_> {
         result
     }
 
+    /// The identical-screen rule on what the call returned to look at: an "unchanged since frame N" reply
+    /// (`details.unchangedSince`) or an image. A result that embeds another call's look (`vm_batch`'s
+    /// closing screenshot, under `details.screenshot`) was counted by that call.
     fn observe_screen(
         &mut self,
-        state: Arc<VmGuards>,
+        state: Arc<CallerGuards>,
         out: ToolOutput,
     ) -> Result<ToolOutput, ToolError> {
-        let Some(hash) = screens::image_hash(&out) else {
+        if out.details.get("screenshot").is_some_and(Value::is_object) {
+            return Ok(out);
+        }
+        let look = if out.details.contains_key("unchangedSince") {
+            Look::Unchanged
+        } else if let Some(hash) = screens::image_hash(&out) {
+            Look::Image {
+                hash,
+                refusable: self.spec.kind == ToolKind::Look,
+            }
+        } else {
             return Ok(out);
         };
-        let look = self.spec.kind == ToolKind::Look;
         let frame = out.details.get("frame").and_then(Value::as_u64);
-        let verdict = lock(&state.loops).observe_screen(hash, self.guards.clock.now(), look, frame);
+        let verdict = lock(&state.loops).look(look, self.guards.clock.now(), frame);
         match verdict {
             Verdict::Allow => Ok(out),
             Verdict::Warn(text) => {
@@ -572,17 +678,20 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
-/// Prepends the notes as one text block and lists them in `details.warnings`.
+/// Prepends the notes as one text block and lists them first in `details.warnings` (after them, warnings
+/// the tool gave, e.g. that several actions had no effect).
 fn with_notes(mut out: ToolOutput, notes: &[Note]) -> ToolOutput {
     if notes.is_empty() {
         return out;
     }
     let texts: Vec<&str> = notes.iter().map(|n| n.text.as_str()).collect();
     out.content.insert(0, Content::Text(texts.join("\n")));
-    out.details.insert(
-        "warnings".to_owned(),
-        Value::Array(texts.into_iter().map(Value::from).collect()),
-    );
+    let mut warnings: Vec<Value> = texts.into_iter().map(Value::from).collect();
+    if let Some(Value::Array(own)) = out.details.remove("warnings") {
+        warnings.extend(own);
+    }
+    out.details
+        .insert("warnings".to_owned(), Value::Array(warnings));
     out
 }
 

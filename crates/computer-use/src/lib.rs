@@ -16,6 +16,7 @@
 //! - [`hint`] — [`Hinted`]: every error's message and its hint (what to do) apart, for faces that show the fix
 //!   on its own.
 //! - [`clock`] — monotonic time, fakeable in tests.
+//! - [`caller`] — who is calling (face session, agent): what is remembered per caller is keyed by it.
 //!
 //! The screenshot pipeline (`computer-use-imaging`), the coordinate spaces (`computer-use-coords`) and the
 //! key names (`computer-use-keys`) are crates of their own: they know nothing of VMs or tools.
@@ -23,6 +24,7 @@
 //! Data flows one way: face → [`tools`] → [`guards`] → [`vm`] session → wire (`cua-protocol`, `lume-api`).
 #![deny(missing_docs)]
 
+pub mod caller;
 pub mod clock;
 pub mod config;
 pub mod guards;

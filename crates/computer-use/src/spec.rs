@@ -89,10 +89,38 @@ pub struct ToolSpec {
     pub commands: &'static [CommandName],
 }
 
+/// Server commands that deliver input meant to change what is on the screen (pointer moves alone are not:
+/// hovering often changes nothing, and every pointer tool moves).
+const SCREEN_INPUT: &[CommandName] = &[
+    CommandName::LeftClick,
+    CommandName::RightClick,
+    CommandName::DoubleClick,
+    CommandName::MouseDown,
+    CommandName::MouseUp,
+    CommandName::DragTo,
+    CommandName::Drag,
+    CommandName::TypeText,
+    CommandName::PressKey,
+    CommandName::Hotkey,
+    CommandName::KeyDown,
+    CommandName::KeyUp,
+    CommandName::Scroll,
+    CommandName::ScrollDirection,
+    CommandName::ScrollUp,
+    CommandName::ScrollDown,
+];
+
 impl ToolSpec {
     /// Whether a call may change the VM.
     pub fn changes_vm(&self) -> bool {
         self.effect != Effect::ReadOnly
+    }
+
+    /// Whether the tool delivers input meant to change the screen (clicks, typing, keys, scrolls, drags,
+    /// mouse buttons), read from the commands it may send: its effect is reported from the next capture
+    /// ([`crate::guards::effects`]), and its repeats count as a loop only while the screen stays the same.
+    pub fn acts_on_screen(&self) -> bool {
+        self.kind == ToolKind::Input && self.commands.iter().any(|c| SCREEN_INPUT.contains(c))
     }
 
     /// The MCP annotations, derived from the facts above.
@@ -108,8 +136,12 @@ impl ToolSpec {
 }
 
 /// MCP's tool annotations (`tools/list` → `annotations`), as the protocol names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Serialised without what MCP's defaults already say (`readOnlyHint` false, `destructiveHint` true,
+/// `idempotentHint` false, `openWorldHint` true), and without `destructiveHint` and `idempotentHint` for a
+/// read-only tool (MCP: "meaningful only when readOnlyHint is false"): the list is sent with every model
+/// call, so it says nothing a client already knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Annotations {
     /// Human title.
     pub title: &'static str,
@@ -121,6 +153,28 @@ pub struct Annotations {
     pub idempotent_hint: bool,
     /// Reaches beyond the desktop.
     pub open_world_hint: bool,
+}
+
+impl Serialize for Annotations {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        if self.read_only_hint {
+            map.serialize_entry("readOnlyHint", &true)?;
+        } else {
+            if !self.destructive_hint {
+                map.serialize_entry("destructiveHint", &false)?;
+            }
+            if self.idempotent_hint {
+                map.serialize_entry("idempotentHint", &true)?;
+            }
+        }
+        if !self.open_world_hint {
+            map.serialize_entry("openWorldHint", &false)?;
+        }
+        map.serialize_entry("title", self.title)?;
+        map.end()
+    }
 }
 
 /// The command a call would run, as the exec policy must judge it, borrowed from the call's typed arguments
@@ -164,13 +218,51 @@ mod tests {
     };
 
     #[test]
+    fn screen_input_is_read_from_the_commands() {
+        assert!(SPEC.acts_on_screen());
+        let hover = ToolSpec {
+            commands: &[CommandName::MoveCursor, CommandName::Screenshot],
+            ..SPEC
+        };
+        assert!(!hover.acts_on_screen());
+        let clipboard = ToolSpec {
+            commands: &[CommandName::SetClipboard],
+            ..SPEC
+        };
+        assert!(!clipboard.acts_on_screen());
+        let shell = ToolSpec {
+            kind: ToolKind::Shell,
+            ..SPEC
+        };
+        assert!(!shell.acts_on_screen());
+    }
+
+    #[test]
     fn annotations_come_from_the_facts() {
         let a = SPEC.annotations();
         assert!(!a.read_only_hint && a.destructive_hint && !a.idempotent_hint && a.open_world_hint);
         assert!(SPEC.changes_vm());
+        // MCP's defaults (not read-only, destructive, not idempotent, open world) are left out.
         let json = serde_json::to_value(a).unwrap_or_default();
-        assert_eq!(json["readOnlyHint"], false);
-        assert_eq!(json["openWorldHint"], true);
-        assert_eq!(json["title"], "Test");
+        assert_eq!(json, serde_json::json!({"title": "Test"}));
+        let read_only = ToolSpec {
+            effect: Effect::ReadOnly,
+            idempotent: true,
+            open_world: false,
+            ..SPEC
+        };
+        assert_eq!(
+            serde_json::to_value(read_only.annotations()).unwrap_or_default(),
+            serde_json::json!({"readOnlyHint": true, "openWorldHint": false, "title": "Test"})
+        );
+        let additive = ToolSpec {
+            effect: Effect::Additive,
+            idempotent: true,
+            ..SPEC
+        };
+        assert_eq!(
+            serde_json::to_value(additive.annotations()).unwrap_or_default(),
+            serde_json::json!({"destructiveHint": false, "idempotentHint": true, "title": "Test"})
+        );
     }
 }

@@ -24,6 +24,7 @@ mod classify;
 mod context;
 pub mod record;
 mod registry;
+mod schema;
 
 pub mod control;
 pub mod files;
@@ -39,7 +40,9 @@ pub use call::call;
 pub use capture::{Captured, capture};
 pub use classify::{HostApproval, classify};
 pub use context::{Space, ToolContext};
-pub use registry::{ToolInfo, find, list, list_for, registry};
+pub use registry::{
+    SEED_TOOLS, ToolInfo, find, in_toolset, list, list_allowed, list_for, registry,
+};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -104,7 +107,7 @@ impl<T: TypedTool> Tool for T {
     }
 
     fn input_schema(&self) -> Value {
-        crate::config::generate_schema::<T::Args>()
+        schema::tool_schema::<T::Args>()
     }
 
     fn call<'a>(&'a self, ctx: &'a ToolContext, args: Value) -> ToolFuture<'a> {

@@ -448,6 +448,7 @@ fn values_beyond_every_limit_are_refused_with_the_bound_and_the_default() {
         # Bounds apply inside `vms` entries too; a fraction is not a whole number.
         {vms: {mac2: {serverPort: 0}}} => `vms.mac2.serverPort` = 0 is out of range: must be between 1 and 65535
         {serverPort: 5000.5} => `serverPort` must be a whole number, got a number (5000.5)
+        {screenshot: {noEffectWarn: 0}} => `screenshot.noEffectWarn` = 0 is out of range: must be at least 1 (default 3)
         "#,
     );
 }
@@ -493,6 +494,8 @@ fn wrong_types_name_the_key_and_the_expected_type() {
 fn unknown_keys_and_values_list_what_is_allowed() {
     assert_refused(
         r#"
+        {toolset: 'tiny'} => `toolset` = "tiny" is not allowed: use one of "full", "seed"
+        {screenshot: {skipUnchanged: 'no'}} => `screenshot.skipUnchanged` must be a boolean (true or false), got a string ("no")
         {vmname: 'x'} => unknown key `vmname` (did you mean `vmName`?) && allowed keys: agentVms, audit, cloud, commandTimeoutMs, connectTimeoutMs, defaultVm, guards, && vmName, vms, wsPath
         {totallyNew: 1} => unknown key `totallyNew`; allowed keys:
         # Inside a VM entry, the entry is named; timeouts are top-level only.
@@ -810,11 +813,12 @@ fn env_table_covers_every_top_level_scalar_key() {
         ("COMPUTER_USE_TLS", "tls"),
         ("COMPUTER_USE_SHARED_DIR", "sharedDir"),
         ("COMPUTER_USE_DEFAULT_VM", "defaultVm"),
+        ("COMPUTER_USE_TOOLSET", "toolset"),
     ] {
         assert!(vars.contains(&(var, key)), "{var} missing from {vars:?}");
     }
     // Objects are not overridable from the environment.
-    assert_eq!(vars.len(), 14, "{vars:?}");
+    assert_eq!(vars.len(), 15, "{vars:?}");
 }
 
 #[test]

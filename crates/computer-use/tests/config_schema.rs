@@ -28,7 +28,9 @@ const EVERY_KEY: &str = r#"{
   audit: { path: '/a.jsonl', maxBytes: 4096, redactText: false, maxValueChars: 16,
            redactPatterns: ['corp-[0-9]+'], keyFile: '/k2' },
   record: { dir: '/r', maxBytes: 1048576, screenshotAfterInput: true },
-  screenshot: { encoding: 'webp', quality: 60, captureQuality: 85, maxLongEdge: 1000, maxPixels: 500000 },
+  screenshot: { encoding: 'webp', quality: 60, captureQuality: 85, maxLongEdge: 1000, maxPixels: 500000,
+                skipUnchanged: false, checkEffects: true, noEffectWarn: 5 },
+  toolset: 'seed',
   agentVms: { worker: 'x' },
   vms: { x: { provider: 'url', vmName: 'b', lumeApiUrl: 'http://h:7777', serverPort: 1,
               serverUrl: 'ws://h:1/ws', wsPath: '/ws', tls: false, sharedDir: '/t',
@@ -74,7 +76,7 @@ fn schema_has_exactly_the_types_keys() {
         keys(&schema["properties"]["screenshot"]["properties"]),
         keys(&full["screenshot"])
     );
-    assert_eq!(keys(&full).len(), 22);
+    assert_eq!(keys(&full).len(), 23);
 }
 
 #[test]

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use computer_use::caller::Caller;
 use computer_use::clock::FakeClock;
 use computer_use::config::Config;
 use computer_use::guards::{GuardedCall, Guards};
@@ -31,6 +32,8 @@ struct Harness {
     /// The fake screen: what `vm_screenshot` returns (base64).
     screen: Mutex<String>,
     frame: AtomicU64,
+    /// Screen checks the loop guard asked for.
+    checks: AtomicU64,
 }
 
 impl Harness {
@@ -43,11 +46,25 @@ impl Harness {
             ran: Mutex::new(Vec::new()),
             screen: Mutex::new("c2NyZWVuIEE=".to_owned()),
             frame: AtomicU64::new(0),
+            checks: AtomicU64::new(0),
         }
     }
 
     async fn call(&self, tool: &str, args: Value) -> Result<ToolOutput, ToolError> {
         self.call_on("default", tool, args).await
+    }
+
+    /// A call by another caller (an MCP session, an agent) on the default VM.
+    async fn call_as(
+        &self,
+        caller: &Caller,
+        tool: &str,
+        args: Value,
+    ) -> Result<ToolOutput, ToolError> {
+        self.call_full("default", caller, tool, args, |args| async move {
+            self.fake(tool, args)
+        })
+        .await
     }
 
     async fn call_on(&self, vm: &str, tool: &str, args: Value) -> Result<ToolOutput, ToolError> {
@@ -60,6 +77,23 @@ impl Harness {
         &self,
         vm: &str,
         tool: &str,
+        args: Value,
+        run: F,
+    ) -> Result<ToolOutput, ToolError>
+    where
+        F: FnOnce(Value) -> Fut,
+        Fut: std::future::Future<Output = Result<ToolOutput, ToolError>>,
+    {
+        self.call_full(vm, &Caller::default(), tool, args, run)
+            .await
+    }
+
+    /// One call by `caller` through the guards, with `run` in place of the tool.
+    async fn call_full<F, Fut>(
+        &self,
+        vm: &str,
+        caller: &Caller,
+        tool: &str,
         mut args: Value,
         run: F,
     ) -> Result<ToolOutput, ToolError>
@@ -68,7 +102,7 @@ impl Harness {
         Fut: std::future::Future<Output = Result<ToolOutput, ToolError>>,
     {
         let spec = find(tool).map_or(&CUSTOM, |t| t.spec());
-        let mut call = self.guards.begin(vm, spec);
+        let mut call = self.guards.begin(vm, spec).by(caller);
         let judged = match tool {
             "vm_exec" => judge::<Exec>(&mut call, &mut args),
             "vm_launch" => judge::<Launch>(&mut call, &mut args),
@@ -77,6 +111,13 @@ impl Harness {
         call.log_args(&args);
         if let Err(e) = judged {
             return call.finish(Err(e));
+        }
+        // What `tools::call` does for a repeated input call when the caller has not looked since its last
+        // call: check the screen first (here: the fake screen), so a changing screen counts as progress.
+        if spec.acts_on_screen() && self.guards.needs_evidence(vm, caller, tool, &args) {
+            self.checks.fetch_add(1, Ordering::SeqCst);
+            let screen = self.screen.lock().unwrap().clone();
+            self.guards.saw_screen(vm, caller, screen_id(&screen));
         }
         if let Err(e) = call.admit(&args) {
             return call.finish(Err(e));
@@ -90,6 +131,9 @@ impl Harness {
         if tool == "vm_screenshot" {
             let frame = self.frame.fetch_add(1, Ordering::SeqCst) + 1;
             let base64 = self.screen.lock().unwrap().clone();
+            // What the real capture path tells the loop guard: which screen the caller is on.
+            self.guards
+                .saw_screen("default", &Caller::default(), screen_id(&base64));
             return Ok(ToolOutput {
                 content: vec![
                     Content::Text(format!("Screenshot, frame {frame}")),
@@ -117,6 +161,14 @@ impl Harness {
     fn show(&self, base64: &str) {
         *self.screen.lock().unwrap() = base64.to_owned();
     }
+}
+
+/// The fake screen's identity (the real capture path hashes the server's bytes).
+fn screen_id(base64: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    base64.hash(&mut h);
+    h.finish()
 }
 
 /// A tool the registry does not have, for the audit's redaction by argument name.
@@ -351,6 +403,111 @@ async fn loop_guard_can_be_turned_off() {
         plain(h.call("vm_screenshot", json!({})).await);
     }
     assert_eq!(h.runs(), 40);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loop guard: progress is a changing screen, runaways are repeats on a static one
+
+/// Five (and twenty) identical clicks on a "+" button, each changing the screen (the counter), are progress:
+/// the guard checks the screen before a call it would warn about, sees a new screen, and lets it through.
+#[tokio::test]
+async fn identical_clicks_that_each_change_the_screen_are_never_warned_or_refused() {
+    let h = Harness::new("");
+    h.show("Y291bnRlciAw");
+    plain(h.call("vm_screenshot", json!({})).await);
+    let plus = json!({"x": 200, "y": 120});
+    for i in 1..=20 {
+        plain(h.call("vm_click", plus.clone()).await);
+        h.show(&format!("counter {i}")); // what the click did
+    }
+    assert_eq!(h.runs(), 21, "every click ran");
+    let checks = h.checks.load(Ordering::SeqCst);
+    assert!(
+        (9..=10).contains(&checks),
+        "a check before every other click from the 3rd on: {checks}"
+    );
+}
+
+/// The same clicks on a dead button (the screen never changes) are still a runaway: checked, warned at the
+/// 3rd and 4th, refused at the 5th and after, and the refused clicks never reach the tool.
+#[tokio::test]
+async fn identical_clicks_on_a_static_screen_are_refused_at_the_5th() {
+    let h = Harness::new("");
+    plain(h.call("vm_screenshot", json!({})).await);
+    let dead = json!({"x": 10, "y": 20});
+    plain(h.call("vm_click", dead.clone()).await);
+    plain(h.call("vm_click", dead.clone()).await);
+    assert_eq!(
+        first_text(&h.call("vm_click", dead.clone()).await.unwrap()),
+        CLICK_WARN_3
+    );
+    assert!(
+        first_text(&h.call("vm_click", dead.clone()).await.unwrap()).starts_with("Loop warning")
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            rejected(h.call("vm_click", dead.clone()).await),
+            CLICK_REFUSE_5
+        );
+    }
+    assert_eq!(h.runs(), 5, "1 screenshot and 4 clicks ran");
+    // Before each refusal the screen was checked again: once it has changed, the click is progress.
+    h.show("c29tZXRoaW5nIGVsc2U=");
+    plain(h.call("vm_click", dead).await);
+}
+
+/// A refusal concerns only the refused call: unrelated calls go through without a warning, and so do the
+/// same calls made by another caller (another MCP session or agent), whose history is its own.
+#[tokio::test]
+async fn a_refusal_never_hits_unrelated_calls_or_other_callers() {
+    let h = Harness::new("");
+    let dead = json!({"x": 10, "y": 20});
+    for _ in 0..4 {
+        h.call("vm_click", dead.clone()).await.unwrap();
+    }
+    rejected(h.call("vm_click", dead.clone()).await);
+    let other_agent = Caller::new_session().with_agent(Some("worker-lab"));
+    for _ in 0..2 {
+        plain(h.call_as(&other_agent, "vm_click", dead.clone()).await);
+    }
+    plain(h.call("vm_key", json!({"keys": "enter"})).await);
+    plain(h.call("vm_type", json!({"text": "next step"})).await);
+    plain(h.call("vm_scroll", json!({"direction": "down"})).await);
+    plain(h.call("vm_exec", json!({"command": "ls"})).await);
+    plain(h.call("vm_click", json!({"x": 300, "y": 40})).await);
+    // The other agent's history grew on its own: its 3rd identical click is its first warning.
+    let third = h.call_as(&other_agent, "vm_click", dead).await.unwrap();
+    assert_eq!(first_text(&third), CLICK_WARN_3);
+}
+
+/// "Unchanged since frame N" replies cost a few tokens: looks at a static screen are counted and warned from
+/// the 3rd on, but never refused.
+#[tokio::test]
+async fn unchanged_replies_are_warned_about_but_never_refused() {
+    let h = Harness::new("");
+    let unchanged = || async {
+        let mut out = ToolOutput::text("Screen unchanged since frame 1");
+        out.details.insert("unchangedSince".into(), json!(1));
+        out.details.insert("frame".into(), json!(1));
+        Ok(out)
+    };
+    plain(h.call("vm_screenshot", json!({})).await);
+    for n in 2..=12 {
+        let out = h
+            .call_with("default", "vm_screenshot", json!({}), |_| unchanged())
+            .await
+            .unwrap();
+        if n < 3 {
+            assert_eq!(first_text(&out), "Screen unchanged since frame 1");
+        } else {
+            assert_eq!(
+                first_text(&out),
+                format!(
+                    "Loop warning: the screen has not changed in the last {n} looks. If you are waiting for something, wait longer between looks; otherwise act on what is on the screen."
+                )
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 //! The guards in front of the real tools, through `tools::call`, against the real cua-computer-server on a
-//! private Xvfb desktop: a runaway screenshot loop and a runaway click loop are warned, then stopped at the
-//! configured count (and the refused click never reaches the desktop), the exec policy stops a command
-//! before the VM sees it, and the audit log of real calls holds no image data and no typed text.
+//! private Xvfb desktop: a runaway screenshot loop costs no images (or, with images resent, is refused at the
+//! configured count), a runaway click loop on a static screen is warned, then stopped at the configured count
+//! (and the refused click never reaches the desktop), the exec policy stops a command before the VM sees it,
+//! and the audit log of real calls holds no image data and no typed text. Repeats that change the screen
+//! (a click counter in a terminal) are the last test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -10,6 +12,7 @@ use common::*;
 use computer_use::tools::ToolErrorKind;
 use serde_json::json;
 use testkit::desktop::Desktop;
+use testkit::xterm::Xterm;
 
 fn first_text(out: &computer_use::tools::ToolOutput) -> String {
     match out.content.first() {
@@ -18,14 +21,49 @@ fn first_text(out: &computer_use::tools::ToolOutput) -> String {
     }
 }
 
+/// A runaway screenshot loop on a static screen costs no images: the first look returns one, every later look
+/// is "unchanged since frame N" (no image), warned from the 3rd on and never refused. With `skipUnchanged`
+/// off the images are sent (the same frame each time), and the 6th identical one is refused.
 #[tokio::test]
-async fn a_runaway_screenshot_loop_is_warned_at_3_and_refused_at_6() {
+async fn a_runaway_screenshot_loop_is_answered_cheaply_or_refused_at_6() {
     let desktop = Desktop::start();
     let ctx = ctx(&desktop, "");
-    let mut last_frame = 0;
-    for n in 1..=5u64 {
+    let first = ok(&ctx, "vm_screenshot", json!({})).await;
+    image(&first);
+    let frame = first.details["frame"].as_u64().unwrap();
+    for n in 2..=10u64 {
         let out = ok(&ctx, "vm_screenshot", json!({})).await;
-        last_frame = out.details["frame"].as_u64().unwrap();
+        assert_eq!(images_in(&out), 0, "look {n} resent the image");
+        assert_eq!(out.details["unchangedSince"], frame);
+        let text = out.joined_text();
+        assert_eq!(
+            text.starts_with("Loop warning: the screen has not changed in the last"),
+            n >= 3,
+            "look {n}: {text}"
+        );
+        assert!(
+            text.contains(&format!("Screen unchanged since frame {frame} ")),
+            "{text}"
+        );
+    }
+    // Something changes on the screen: the image is back, as a new frame.
+    desktop.run_in_display("xsetroot", ["-solid", "#336699"]);
+    let out = ok(&ctx, "vm_screenshot", json!({})).await;
+    image(&out);
+    assert!(first_text(&out).starts_with("Screenshot "), "{out:?}");
+    assert!(out.details["frame"].as_u64().unwrap() > frame);
+
+    let resend = self::ctx(&desktop, "screenshot: { skipUnchanged: false }");
+    let mut frame = None;
+    for n in 1..=5u64 {
+        let out = ok(&resend, "vm_screenshot", json!({})).await;
+        image(&out);
+        let f = out.details["frame"].as_u64().unwrap();
+        assert_eq!(
+            *frame.get_or_insert(f),
+            f,
+            "an unchanged screen keeps its frame"
+        );
         let text = first_text(&out);
         if n < 3 {
             assert!(text.starts_with("Screenshot "), "screenshot {n}: {text}");
@@ -37,21 +75,23 @@ async fn a_runaway_screenshot_loop_is_warned_at_3_and_refused_at_6() {
                 )
             );
         }
-        image(&out); // still has its image
     }
-    let e = err(&ctx, "vm_screenshot", json!({})).await;
+    let e = err(&resend, "vm_screenshot", json!({})).await;
     assert_eq!(e.kind, ToolErrorKind::Rejected);
     assert_eq!(
         e.message,
         format!(
             "Loop guard: the screen has not changed in the last 6 screenshots, so this one is not returned (frame {} is identical to the last image you have). More screenshots will not help: act on what is on the screen, wait longer between looks, or check progress another way (e.g. a command).",
-            last_frame + 1
+            frame.unwrap()
         )
     );
-    // Something changes on the screen: screenshots are back.
-    desktop.run_in_display("xsetroot", ["-solid", "#336699"]);
-    let out = ok(&ctx, "vm_screenshot", json!({})).await;
-    assert!(first_text(&out).starts_with("Screenshot "), "{out:?}");
+}
+
+fn images_in(out: &computer_use::tools::ToolOutput) -> usize {
+    out.content
+        .iter()
+        .filter(|c| matches!(c, computer_use::tools::Content::Image { .. }))
+        .count()
 }
 
 #[tokio::test]
@@ -247,4 +287,140 @@ async fn a_batch_closing_screenshot_spends_the_screenshot_budget_and_is_refused_
         why.starts_with("Rate limit:") && why.contains("screenshots per minute"),
         "{out:?}"
     );
+}
+
+/// A click counter: bash in an xterm with mouse reporting on (`ESC [ ? 1000 h`) reads each button press the
+/// terminal reports and redraws `clicks: N` (and writes N to a file). Identical clicks on it each change the
+/// screen: 20 in a row, and 5 in one batch, are progress, never refused. A runaway of identical clicks on
+/// the empty desktop (a static screen) is still refused at the 5th, the refused clicks never reach the
+/// desktop, and the calls after the refusal that have nothing to do with it are not refused or warned.
+#[tokio::test]
+async fn identical_clicks_that_change_the_screen_are_progress_and_a_static_runaway_is_still_refused()
+ {
+    let desktop = Desktop::start();
+    let dir = scratch("guards-counter");
+    let count_file = dir.join("count");
+    // Each report is ESC [ M, then the button byte (a space for a left press, `#` for a release), then x, y.
+    let script = format!(
+        r#"printf '\033[?1000h'; n=0; printf 'clicks: 0'
+while IFS= read -rsn1 c; do
+  [ "$c" = $'\033' ] || continue
+  IFS= read -rsn5 rest
+  if [ "${{rest:2:1}}" = " " ]; then n=$((n+1)); printf '\rclicks: %d' "$n"; echo "$n" > {}; fi
+done"#,
+        count_file.display()
+    );
+    let term = Xterm::builder(&desktop, "click-counter")
+        .geometry("30x4+0+0")
+        .command(["bash", "--norc", "--noprofile", "-c", &script])
+        .mouse_reports()
+        .open()
+        .await;
+    term.wait_until_drawn().await;
+    let ctx = ctx(&desktop, "screenshotScale: 0.5");
+    ok(&ctx, "vm_screenshot", json!({})).await;
+    // (30, 15) of the half-size image is (60, 30) on the screen: inside the counter's window.
+    let plus = json!({"x": 30, "y": 15});
+    let mut warned = 0;
+    for n in 1..=20 {
+        let out = computer_use::tools::call(&ctx, "vm_click", plus.clone())
+            .await
+            .unwrap_or_else(|e| panic!("identical click {n} on the counter was refused: {e}"));
+        if first_text(&out).starts_with("Loop warning") {
+            warned += 1;
+        }
+    }
+    let count = || {
+        std::fs::read_to_string(&count_file)
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    };
+    let reached = eventually(std::time::Duration::from_secs(10), async || {
+        (count() == "20").then_some(())
+    })
+    .await;
+    assert!(
+        reached.is_some(),
+        "the counter saw {} clicks, not 20",
+        count()
+    );
+    // The guard checks the screen before a click it would warn about; only a terminal that has not drawn
+    // the previous click yet (a loaded machine) can make a check look like no progress.
+    assert!(
+        warned <= 1,
+        "{warned} of 20 progressing clicks were warned about"
+    );
+    let batch = ok(
+        &ctx,
+        "vm_batch",
+        json!({"actions": vec![json!({"tool": "vm_click", "args": plus.clone()}); 5]}),
+    )
+    .await;
+    assert_eq!(batch.details["ran"], 5, "{batch:?}");
+    let reached = eventually(std::time::Duration::from_secs(10), async || {
+        (count() == "25").then_some(())
+    })
+    .await;
+    assert!(
+        reached.is_some(),
+        "the counter saw {} clicks, not 25",
+        count()
+    );
+
+    // A runaway on the empty desktop. The first click there takes the focus from the terminal (a change),
+    // so look until the screen has settled (an "unchanged since frame N" reply: on a loaded machine the
+    // terminal may redraw its unfocused cursor only after the first look); from then on nothing changes.
+    let dead = json!({"x": 400, "y": 300});
+    ok(&ctx, "vm_click", dead.clone()).await;
+    let settled = eventually(std::time::Duration::from_secs(10), async || {
+        let look = ok(&ctx, "vm_screenshot", json!({})).await;
+        look.details.get("unchangedSince").map(|_| ())
+    })
+    .await;
+    assert!(
+        settled.is_some(),
+        "the screen never settled after the click"
+    );
+    ok(&ctx, "vm_click", dead.clone()).await;
+    ok(&ctx, "vm_click", dead.clone()).await;
+    let third = ok(&ctx, "vm_click", dead.clone()).await;
+    assert!(
+        first_text(&third).starts_with("Loop warning: this is the 3rd identical call"),
+        "{third:?}"
+    );
+    ok(&ctx, "vm_click", dead.clone()).await;
+    desktop.run_in_display("xdotool", ["mousemove", "700", "500"]);
+    let e = err(&ctx, "vm_click", dead.clone()).await;
+    assert!(
+        e.message
+            .starts_with("Loop guard: refused the 5th identical call in a row of vm_click"),
+        "{e}"
+    );
+    assert_eq!(
+        xdotool_mouse(&desktop),
+        (700, 500),
+        "the refused click never reached the desktop"
+    );
+    // Calls that have nothing to do with it go through, without a warning.
+    for (tool, args) in [
+        ("vm_click", plus.clone()),
+        ("vm_scroll", json!({"direction": "down", "clicks": 1})),
+        ("vm_key", json!({"keys": "shift"})),
+        ("vm_move", json!({"x": 300, "y": 200})),
+    ] {
+        let out = ok(&ctx, tool, args).await;
+        assert!(!first_text(&out).starts_with("Loop"), "{tool}: {out:?}");
+    }
+    let reached = eventually(std::time::Duration::from_secs(10), async || {
+        (count() == "26").then_some(())
+    })
+    .await;
+    assert!(
+        reached.is_some(),
+        "the counter saw {} clicks, not 26",
+        count()
+    );
+    drop(term);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

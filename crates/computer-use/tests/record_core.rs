@@ -35,7 +35,7 @@ async fn batches_agents_and_screen_pixels_are_recorded_as_what_they_are() {
     let other = base
         .clone()
         .for_agent(Some("other"))
-        .for_session(Some("s-1"));
+        .in_conversation(Some("s-1"));
     let mut person = other.clone();
     person.space = Space::Screen { lossless: true };
     ok(&person, "vm_click", json!({"x": 300, "y": 200})).await;
@@ -68,9 +68,27 @@ async fn batches_agents_and_screen_pixels_are_recorded_as_what_they_are() {
     );
     let batch_call = w.steps[4].call;
     assert!(w.steps[1..4].iter().all(|s| s.parent == Some(batch_call)));
+    // The batch's closing screenshot is recorded as what the model received: on this static desktop (a move
+    // and a click on the bare root window change no pixel) "unchanged since frame N" and no image, since the
+    // model still holds frame N (`screenshot.skipUnchanged`, on by default).
+    let said = batch.joined_text();
+    assert!(said.contains("Screen unchanged since frame"), "{said}");
     assert!(
-        w.steps[4].image.is_some(),
-        "the batch's final screenshot is the image the model received"
+        w.steps[4].image.is_none() && w.steps[3].image.is_none(),
+        "an unchanged reply carries no image: {:?}",
+        w.steps[4]
+    );
+    assert!(
+        w.steps[4]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.contains("Screen unchanged since frame")),
+        "{:?}",
+        w.steps[4]
+    );
+    assert!(
+        w.steps[0].image.is_some(),
+        "the first screenshot is the image the model received"
     );
     let click = &w.steps[2];
     assert_eq!(

@@ -20,9 +20,11 @@ async fn screenshot_applies_the_scale_and_reports_its_frame() {
     assert_eq!(out.details["screenWidth"], 1280);
     assert_eq!(out.details["mimeType"], "image/jpeg");
     let first = out.details["frame"].as_u64().unwrap();
+    assert!(out.joined_text().contains("frame"), "{}", out.joined_text());
+    // A changed screen is a new frame (an unchanged one is "unchanged since": `tools_unchanged.rs`).
+    desktop.run_in_display("xsetroot", ["-solid", "#406020"]);
     let again = ok(&ctx, "vm_screenshot", json!({})).await;
     assert_eq!(again.details["frame"].as_u64().unwrap(), first + 1);
-    assert!(out.joined_text().contains("frame"), "{}", out.joined_text());
     let e = err(&ctx, "vm_screenshot", json!({"bogus": 1})).await;
     assert!(e.message.contains("unknown field `bogus`"), "{e}");
 }

@@ -225,6 +225,29 @@ impl Frames {
         frame
     }
 
+    /// Makes `frame`, recorded earlier, the latest again; returns it, or `None` when it cannot be (it was never
+    /// recorded here, or the current calibration maps differently from the one it was taken with).
+    ///
+    /// For a caller told that the screen is unchanged since that frame instead of being sent a new image:
+    /// the image it holds is then the latest one, so points read off it map through it, and an action citing
+    /// its id is not stale.
+    pub fn reissue(&self, frame: Frame) -> Option<Frame> {
+        let mut g = match self.inner.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if frame.is_screen() || frame.id > g.next_id {
+            return None;
+        }
+        if g.calibration
+            .is_some_and(|c| !c.same_geometry(&frame.calibration))
+        {
+            return None;
+        }
+        g.latest = Some(frame);
+        Some(frame)
+    }
+
     /// The latest frame, if any.
     pub fn latest(&self) -> Option<Frame> {
         self.inner.lock().ok().and_then(|g| g.latest)
@@ -334,6 +357,23 @@ mod tests {
         // The screen changed size: even uncited actions must re-observe.
         frames.set_calibration(cal((1024, 768), (1024.0, 768.0)));
         assert!(frames.for_action(None).is_err());
+    }
+
+    #[test]
+    fn a_reissued_frame_is_the_latest_again_while_its_geometry_holds() {
+        let frames = Frames::default();
+        let c = cal((1280, 800), (1280.0, 800.0));
+        let f1 = frames.record(640, 400, (0.0, 0.0), (2.0, 2.0), c);
+        let zoom = frames.record(100, 100, (10.0, 10.0), (1.0, 1.0), c);
+        assert!(frames.for_action(Some(f1.id)).is_err());
+        assert_eq!(frames.reissue(f1), Some(f1));
+        assert_eq!(frames.for_action(Some(f1.id)).unwrap(), Some(f1));
+        assert!(frames.for_action(Some(zoom.id)).is_err());
+        // Never recorded here, or the screen's geometry changed since: not reissued.
+        assert_eq!(frames.reissue(Frame { id: 99, ..f1 }), None);
+        assert_eq!(frames.reissue(Frame::screen(c)), None);
+        frames.set_calibration(cal((1024, 768), (1024.0, 768.0)));
+        assert_eq!(frames.reissue(f1), None);
     }
 
     proptest! {

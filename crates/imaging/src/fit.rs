@@ -25,6 +25,8 @@ const PARALLEL_MIN_PIXELS: u64 = 256 * 1024;
 pub struct Fitted {
     /// Encoded image.
     pub bytes: Vec<u8>,
+    /// The RGB pixels that were encoded (`width * height * 3` bytes).
+    pub pixels: Vec<u8>,
     /// Output width.
     pub width: u32,
     /// Output height.
@@ -76,6 +78,7 @@ pub fn fit(
     let quality = (format == OutputFormat::Jpeg).then_some(quality);
     Ok(Fitted {
         bytes,
+        pixels: pixels.into_owned(),
         width: size.0,
         height: size.1,
         quality,

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod decode;
+mod diff;
 mod encode;
 mod error;
 mod fit;
@@ -19,6 +20,7 @@ mod resize;
 pub mod synthetic;
 
 pub use decode::{SourceFormat, dimensions};
+pub use diff::{PIXEL_TOLERANCE, changed_region};
 pub use error::{ImagingError, format_size};
 pub use policy::{
     DEFAULT_JPEG_QUALITY, ImagePolicy, MAX_SCALE, MIN_SCALE, MODEL_MAX_LONG_EDGE, MODEL_MAX_PIXELS,
@@ -62,6 +64,10 @@ pub struct Prepared {
     pub quality: Option<u8>,
     /// What fitting did, in order (e.g. `quality 80→65`); empty when the first try fitted.
     pub steps: Vec<String>,
+    /// The RGB pixels that were encoded (`width * height * 3` bytes), for telling whether two images show
+    /// the same thing at the resolution the caller sees ([`changed_region`]); empty when the server's image
+    /// was returned unchanged (nothing was decoded: use [`decode_rgb`]).
+    pub pixels: Vec<u8>,
 }
 
 impl std::fmt::Debug for Prepared {
@@ -79,6 +85,7 @@ impl std::fmt::Debug for Prepared {
             .field("to_source", &(self.to_source_x, self.to_source_y))
             .field("quality", &self.quality)
             .field("steps", &self.steps)
+            .field("pixels", &format_args!("<{} bytes>", self.pixels.len()))
             .finish()
     }
 }
@@ -116,6 +123,7 @@ pub fn prepare(input: &[u8], policy: &ImagePolicy) -> Result<Prepared, ImagingEr
             to_source_y: 1.0,
             quality: None,
             steps: vec!["kept the server's image unchanged (already within budget)".to_owned()],
+            pixels: Vec::new(),
         });
     }
     // A JPEG is decoded at a reduced size only while that still leaves the resize a factor of
@@ -139,6 +147,12 @@ pub fn prepare(input: &[u8], policy: &ImagePolicy) -> Result<Prepared, ImagingEr
         target,
         policy,
     )
+}
+
+/// The RGB pixels of a PNG or JPEG at its full size: `(width, height, width * height * 3 bytes)`.
+pub fn decode_rgb(input: &[u8]) -> Result<(u32, u32, Vec<u8>), ImagingError> {
+    let (_, image) = decode::decode(input)?;
+    Ok((image.width(), image.height(), image.into_raw()))
 }
 
 /// A region of the screenshot at native resolution (for a zoom tool), fitted by the same budget
@@ -210,5 +224,6 @@ fn finish(
         quality: fitted.quality,
         steps: fitted.steps,
         bytes: fitted.bytes,
+        pixels: fitted.pixels,
     })
 }

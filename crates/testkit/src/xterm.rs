@@ -59,6 +59,7 @@ pub struct XtermBuilder<'d> {
     dir: Option<PathBuf>,
     command: Vec<OsString>,
     hold: bool,
+    mouse_reports: bool,
 }
 
 impl<'d> XtermBuilder<'d> {
@@ -92,6 +93,14 @@ impl<'d> XtermBuilder<'d> {
         self
     }
 
+    /// For a command that turns on mouse reporting (`ESC [ ? 1000 h`) to see clicks: the terminal then does
+    /// not accept synthetic events (xterm switches its mouse operations off when `allowSendEvents` is on).
+    /// The server's clicks arrive all the same (XTest, not SendEvent); its typing may not.
+    pub fn mouse_reports(mut self) -> Self {
+        self.mouse_reports = true;
+        self
+    }
+
     /// Starts the xterm and waits until its window is mapped and its command has started. It accepts
     /// synthetic key events (`allowSendEvents`), which the server's typing needs.
     ///
@@ -111,9 +120,10 @@ impl<'d> XtermBuilder<'d> {
             )
         });
         let mut command = self.desktop.command("xterm");
-        command
-            .args(["-T", &self.title, "-geometry", &self.geometry])
-            .args(["-xrm", "XTerm*allowSendEvents: true"]);
+        command.args(["-T", &self.title, "-geometry", &self.geometry]);
+        if !self.mouse_reports {
+            command.args(["-xrm", "XTerm*allowSendEvents: true"]);
+        }
         if self.hold {
             command.arg("-hold");
         }
@@ -191,6 +201,7 @@ impl<'d> Xterm<'d> {
             dir: None,
             command: vec![OsString::from("/bin/sh")],
             hold: false,
+            mouse_reports: false,
         }
     }
 

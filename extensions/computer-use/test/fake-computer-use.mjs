@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A FAKE of the Rust `computer-use` binary, for testing the JS shim (and the E2E gateway harness) without it.
 // It implements only the two entry points the shim uses, with the same shapes:
-//   fake-computer-use.mjs tools --json                      → {"tools":[{name, description, inputSchema}]}
+//   fake-computer-use.mjs tools --json [--plugin-config J]  → {"tools":[{name, description, inputSchema}]}
+//                                                             (J with `toolset: "seed"`: vm_echo and vm_image only)
 //   fake-computer-use.mjs serve --stdio [--host-approvals] [--plugin-config J] → an MCP server over stdio
 // Its tools exist to provoke each path of the shim: plain text + structured content, a real PNG image, a soft
 // failure (isError, hard: false), a hard failure (isError, hard: true), a JSON-RPC error, a crash mid-call, a
@@ -190,9 +191,13 @@ async function serve(argv) {
   await server.connect(new StdioServerTransport());
 }
 
-const [command, flag] = process.argv.slice(2);
+const [command, flag, ...rest] = process.argv.slice(2);
 if (command === "tools" && flag === "--json") {
-  process.stdout.write(`${JSON.stringify({ tools: TOOLS })}\n`);
+  // A config with `toolset: "seed"` lists a subset, as the real binary lists the guide's seven.
+  const config = rest[0] === "--plugin-config" ? JSON.parse(rest[1] ?? "{}") : {};
+  const seed = config?.toolset === "seed";
+  const listed = seed ? TOOLS.filter((t) => ["vm_echo", "vm_image"].includes(t.name)) : TOOLS;
+  process.stdout.write(`${JSON.stringify({ tools: listed })}\n`);
 } else if (command === "serve" && flag === "--stdio") {
   await serve(process.argv.slice(2));
 } else {

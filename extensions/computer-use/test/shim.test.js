@@ -212,12 +212,16 @@ test("a call that cannot be classified is blocked with the reason", async () => 
   assert.match(answer.blockReason, /vm_classify_error was not run: computer-use could not say whether it needs a person's approval \(.*classification broke/);
 });
 
-test("each agent's tool instance tells the binary which agent and session is calling (agentVms, recordings)", async () => {
+test("each agent's tool instance tells the binary which agent and session is calling (agentVms, recordings, the last image)", async () => {
   const lab = api.factories.get("vm_echo")({ agentId: "worker-lab", sessionKey: "agent:worker-lab:main" });
   await lab.execute("call-agent-1", { text: "from the lab" });
   await api.tools.get("vm_echo").execute("call-agent-2", { text: "from the worker" });
   const noAgent = api.factories.get("vm_echo")({});
   await noAgent.execute("call-agent-3", { text: "from nobody" });
+  const inSession = api.factories.get("vm_echo")({ agentId: "worker", sessionKey: "agent:worker:main", sessionId: "s-1" });
+  await inSession.execute("call-agent-4", { text: "from a session" });
+  const sessionIdOnly = api.factories.get("vm_echo")({ agentId: "worker", sessionId: "s-2" });
+  await sessionIdOnly.execute("call-agent-5", { text: "from a session id" });
   const calls = events().filter((e) => e.event === "call" && e.tool === "vm_echo");
   const metaOf = (text) => calls.find((e) => e.args?.text === text)?.meta;
   assert.deepEqual(metaOf("from the lab"), {
@@ -226,5 +230,21 @@ test("each agent's tool instance tells the binary which agent and session is cal
   });
   assert.deepEqual(metaOf("from the worker"), { "computer-use/agent": "worker" });
   assert.equal(metaOf("from nobody"), undefined, "no agent and no session, no _meta");
+  // The session: its key, else its id (recordings and the last image are kept per session).
+  assert.deepEqual(metaOf("from a session"), {
+    "computer-use/agent": "worker",
+    "computer-use/session": "agent:worker:main",
+  });
+  assert.deepEqual(metaOf("from a session id"), { "computer-use/agent": "worker", "computer-use/session": "s-2" });
   await api.services.at(-1).stop(); // the stop test above already ran: leave no child behind
+});
+
+test("the plugin config's toolset picks what the binary lists (`tools --json --plugin-config J`)", () => {
+  const seed = mockApi({ toolset: "seed" });
+  plugin.register(seed);
+  assert.deepEqual([...seed.tools.keys()], ["vm_echo", "vm_image"]);
+  const full = mockApi({});
+  plugin.register(full);
+  assert.equal(full.tools.size, api.tools.size, "without a toolset every tool is listed again");
+  assert.ok(full.tools.size > 2);
 });

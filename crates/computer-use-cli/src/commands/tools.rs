@@ -1,8 +1,9 @@
-//! `computer-use tools [--json] [--config FILE | --plugin-config JSON]`: the registry's tools that the
-//! configuration's tool policy lets the agent see (the VM of `--vm`, else the default VM), straight from the core
-//! and without touching a VM. `--json` prints `{"tools":[{name, description, inputSchema, annotations}]}` — exactly
-//! what MCP's `tools/list` serves for the same configuration, and what the OpenClaw shim registers at gateway
-//! start (it passes its plugin config, so a denied tool is never registered; it must stay fast).
+//! `computer-use tools [--json] [--config FILE | --plugin-config JSON] [--toolset full|seed]`: the registry's
+//! tools that the configuration lets the agent see — its `toolset` (or `--toolset`), less what its tool policy
+//! denies on the VM of `--vm` (else the default VM) — straight from the core and without touching a VM.
+//! `--json` prints `{"tools":[{name, description, inputSchema, annotations}]}` — exactly what MCP's
+//! `tools/list` serves for the same configuration, and what the OpenClaw shim registers at gateway start (it
+//! passes its plugin config, so a denied tool is never registered; it must stay fast).
 
 use std::process::ExitCode;
 
@@ -26,8 +27,9 @@ pub fn run(global: &Global, args: &ToolsArgs) -> anyhow::Result<ExitCode> {
         .vm
         .clone()
         .unwrap_or_else(|| config.default_vm_name().to_owned());
+    let toolset = args.toolset.map_or_else(|| config.toolset(), Into::into);
     let guards = Guards::new(&config);
-    let list = tools::list_for(&guards, &vm);
+    let list = tools::list_allowed(&guards, &vm, toolset);
     let json = global.json;
     let text = if json {
         let mut text = serde_json::to_string(&serde_json::json!({ "tools": list }))

@@ -10,6 +10,8 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use computer_use::caller::Caller;
+use computer_use::config::Toolset;
 use computer_use::tools::screen::Screenshot;
 use computer_use::tools::{self, ToolContext, ToolInfo, TypedTool};
 use computer_use::vm::Vms;
@@ -30,12 +32,14 @@ use crate::mcp::convert;
 /// id); `agentVms` in the configuration maps it to a VM. Not a tool argument: the model never picks the VM.
 pub const AGENT_META_KEY: &str = "computer-use/agent";
 
-/// The `_meta` key naming the caller's session (the OpenClaw plugin sets it from the agent's session key): each
-/// session gets its own recording. Not a tool argument either.
+/// The `_meta` key naming the model conversation a call is made in (the OpenClaw plugin sends the calling
+/// agent's session key): what is remembered per caller — the last image sent, the actions since, the loop
+/// guard's history — follows it across MCP sessions (`computer_use::caller`), and each conversation gets its
+/// own recording. Not a tool argument either.
 pub const SESSION_META_KEY: &str = "computer-use/session";
 
-/// A string from the request's `_meta` (or the context's copy of it) under `key`.
-fn meta_string(
+/// A string in the request's `_meta` (or the context's copy of it) under `key`.
+fn meta_str(
     key: &str,
     request_meta: Option<&RequestMetaObject>,
     context: &RequestContext<RoleServer>,
@@ -63,7 +67,7 @@ pub struct McpServer {
     /// Cloned per call with the request's cancellation token.
     base: ToolContext,
     calls: TaskTracker,
-    /// What `tools/list` serves: the catalog less the tools this configuration's policy denies (for the
+    /// What `tools/list` serves: the `toolset`'s catalog less the tools this configuration's policy denies (for the
     /// server's VM; a call for another agent's VM is judged by that VM's policy when it is made).
     listed: Arc<Vec<Tool>>,
     /// `serve --host-approvals`: the client asks the person itself and sends one-time tokens
@@ -77,7 +81,7 @@ impl McpServer {
     pub fn new(vms: Arc<Vms>, vm: Option<String>) -> McpServer {
         let mut base = ToolContext::new(vms);
         base.vm = vm;
-        let listed = catalog()
+        let listed = catalog(base.vms.config().toolset())
             .iter()
             .filter(|t| base.guards.tool_allowed(base.vm_name(), &t.name))
             .cloned()
@@ -96,6 +100,15 @@ impl McpServer {
     pub fn with_host_approvals(mut self) -> McpServer {
         self.host_approvals = true;
         self
+    }
+
+    /// This server for one client session: the same VM sessions, guards and budgets, and a caller of its own
+    /// (`computer_use::caller`), so what is remembered per caller — the last image sent, the actions since,
+    /// the loop guard's history — is this session's (and, within it, each agent's).
+    pub fn for_session(&self) -> McpServer {
+        let mut server = self.clone();
+        server.base.caller = Caller::new_session();
+        server
     }
 
     /// After the transports have stopped (which cancels every running call), waits up to `grace` for the
@@ -121,12 +134,23 @@ impl McpServer {
     }
 }
 
-/// The registry as MCP tools, built once (schema generation is not free, and the list never changes). Each
-/// entry is the core's [`ToolInfo`] as JSON — name, description, input schema and annotations, already in
-/// MCP's shape — so `tools/list` says exactly what `computer-use tools --json` prints.
-pub fn catalog() -> &'static [Tool] {
-    static CATALOG: OnceLock<Vec<Tool>> = OnceLock::new();
-    CATALOG.get_or_init(|| tools::list().into_iter().filter_map(to_mcp_tool).collect())
+/// The registry's tools of `toolset` as MCP tools, built once per tool set (schema generation is not free,
+/// and the list never changes). Each entry is the core's [`ToolInfo`] as JSON — name, description, input
+/// schema and annotations, already in MCP's shape — so `tools/list` says exactly what `computer-use tools
+/// --json --toolset …` prints.
+pub fn catalog(toolset: Toolset) -> &'static [Tool] {
+    static FULL: OnceLock<Vec<Tool>> = OnceLock::new();
+    static SEED: OnceLock<Vec<Tool>> = OnceLock::new();
+    let cell = match toolset {
+        Toolset::Full => &FULL,
+        Toolset::Seed => &SEED,
+    };
+    cell.get_or_init(|| {
+        tools::list_for(toolset)
+            .into_iter()
+            .filter_map(to_mcp_tool)
+            .collect()
+    })
 }
 
 fn to_mcp_tool(info: ToolInfo) -> Option<Tool> {
@@ -193,13 +217,13 @@ impl ServerHandler for McpServer {
         let _in_flight = self.calls.token();
         let name = request.name;
         let args = request.arguments.map(Value::Object).unwrap_or(Value::Null);
-        let agent = meta_string(AGENT_META_KEY, request.meta.as_ref(), &context);
-        let session = meta_string(SESSION_META_KEY, request.meta.as_ref(), &context);
+        let agent = meta_str(AGENT_META_KEY, request.meta.as_ref(), &context);
+        let session = meta_str(SESSION_META_KEY, request.meta.as_ref(), &context);
         let mut ctx = self
             .base
             .clone()
             .for_agent(agent.as_deref())
-            .for_session(session.as_deref());
+            .in_conversation(session.as_deref());
         ctx.cancel = context.ct.clone();
         // A call `guards.approval` names is allowed by the token its host sent after asking the person, or put
         // to this client's user (elicitation).

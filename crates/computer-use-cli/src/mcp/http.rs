@@ -78,7 +78,7 @@ pub async fn serve(server: McpServer, options: HttpOptions) -> anyhow::Result<()
         .with_cancellation_token(stop.child_token());
     let factory = server.clone();
     let mcp = StreamableHttpService::new(
-        move || Ok(factory.clone()),
+        move || Ok(factory.for_session()),
         Arc::new(LocalSessionManager::default()),
         mcp_config,
     );

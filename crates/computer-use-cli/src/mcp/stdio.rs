@@ -23,7 +23,11 @@ pub async fn serve(server: McpServer) -> anyhow::Result<()> {
     });
     // Non-blocking pipes when the client gave us FIFOs (the usual case); blocking stdio otherwise.
     let transport = rmcp::transport::stdio_pipes();
-    let outcome = match server.clone().serve_with_ct(transport, stop.clone()).await {
+    let outcome = match server
+        .for_session()
+        .serve_with_ct(transport, stop.clone())
+        .await
+    {
         Ok(running) => {
             let reason = running.waiting().await;
             tracing::debug!(?reason, "MCP stdio session ended");

@@ -1,6 +1,8 @@
-//! Shared by the benchmarks (`screenshot`, `lanes`, `soak`): summary statistics and numeric settings read
-//! from the environment, so every table computes its medians the same way.
+//! Shared by the benchmarks (`screenshot`, `lanes`, `soak`, `tokens`): summary statistics and numeric settings
+//! read from the environment, so every table computes its medians the same way, and the raw capture floor.
 #![allow(dead_code)] // each bench uses a part
+
+pub mod raw;
 
 /// Median and p90 (nearest rank) of samples in ms.
 #[derive(Debug, Clone, Copy)]

@@ -88,6 +88,8 @@ pub const ALTERNATION_WARN: u32 = 4;
 pub const ALTERNATION_REFUSE: u32 = 8;
 /// Identical screenshots in a row that earn a warning.
 pub const IDENTICAL_SCREENSHOTS_WARN: u32 = 3;
+/// Input actions in a row that changed nothing on the screen before the result warns and names likely causes.
+pub const NO_EFFECT_WARN: u32 = 3;
 /// Identical screenshots in a row that are refused.
 pub const IDENTICAL_SCREENSHOTS_REFUSE: u32 = 6;
 /// Lowest allowed repeat or screenshot threshold: refusing the first call would refuse every call.

@@ -131,9 +131,37 @@ pub struct Config {
     pub(super) record: RecordConfig,
 
     /// How screenshots are encoded for the model and the size budget they must fit (after
-    /// `screenshotScale` and within `maxScreenshotBytes`).
+    /// `screenshotScale` and within `maxScreenshotBytes`); whether an unchanged screen is sent again; how
+    /// input actions report their effect.
     #[schemars(title = "Screenshot output")]
     pub(super) screenshot: ScreenshotConfig,
+
+    /// Which tools agents see and may call: `full` (all of them) or `seed` (the Phase 8 guide's seven:
+    /// vm_screenshot, vm_exec, vm_click, vm_type, vm_key, vm_launch, vm_scroll), for prompts written for
+    /// that plugin and the smallest tool list. People at the CLI always have every command.
+    #[schemars(title = "Tool set")]
+    pub(super) toolset: Toolset,
+}
+
+/// Which tools agents see and may call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Toolset {
+    /// Every tool (default).
+    #[default]
+    Full,
+    /// The Phase 8 guide's seven tools.
+    Seed,
+}
+
+impl Toolset {
+    /// The name the configuration uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Toolset::Full => "full",
+            Toolset::Seed => "seed",
+        }
+    }
 }
 
 /// The image format returned to the model.
@@ -174,6 +202,24 @@ pub struct ScreenshotConfig {
     /// Most pixels of the returned image (~1.15 MP is what models see without downsampling).
     #[schemars(title = "Max pixels", range(min = 65536, max = 4000000))]
     pub(super) max_pixels: u64,
+
+    /// When a screenshot shows what the last image returned to the same caller showed (no pixel of the
+    /// model-sized image differs by more than 2 of 255 in any channel), return the text "unchanged since
+    /// frame N" instead of the image; `vm_screenshot` with `force: true` still gets it.
+    #[schemars(title = "Skip unchanged screenshots")]
+    pub(super) skip_unchanged: bool,
+
+    /// Capture the screen after every input action (click, type, key, scroll, drag, mouse button) to report
+    /// at once whether it changed the screen. Off: the effect is reported by the next screenshot, at no
+    /// extra cost. On: a capture 50 ms after each action, and one more 150 ms later when the first shows no
+    /// change (`bench/RESULTS-tokens.md` measures the cost).
+    #[schemars(title = "Check every action's effect")]
+    pub(super) check_effects: bool,
+
+    /// This many input actions in a row that changed nothing on the screen earn a warning naming likely
+    /// causes (a dialog, focus elsewhere, a macOS permission) and the fix.
+    #[schemars(title = "No-effect warning at", range(min = 1))]
+    pub(super) no_effect_warn: u32,
 }
 
 impl Default for ScreenshotConfig {
@@ -184,6 +230,9 @@ impl Default for ScreenshotConfig {
             capture_quality: d::CAPTURE_QUALITY,
             max_long_edge: d::MAX_LONG_EDGE,
             max_pixels: d::MAX_PIXELS,
+            skip_unchanged: true,
+            check_effects: false,
+            no_effect_warn: d::NO_EFFECT_WARN,
         }
     }
 }
@@ -212,6 +261,21 @@ impl ScreenshotConfig {
     /// Most pixels.
     pub fn max_pixels(&self) -> u64 {
         self.max_pixels
+    }
+
+    /// Whether an unchanged screen is answered with text instead of the image again.
+    pub fn skip_unchanged(&self) -> bool {
+        self.skip_unchanged
+    }
+
+    /// Whether every input action captures the screen to report its effect at once.
+    pub fn check_effects(&self) -> bool {
+        self.check_effects
+    }
+
+    /// Input actions in a row without effect before the warning.
+    pub fn no_effect_warn(&self) -> u32 {
+        self.no_effect_warn
     }
 }
 
@@ -242,6 +306,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             record: RecordConfig::default(),
             screenshot: ScreenshotConfig::default(),
+            toolset: Toolset::Full,
         }
     }
 }
@@ -273,6 +338,11 @@ impl Config {
     /// Screenshot encoding and budget.
     pub fn screenshot(&self) -> &ScreenshotConfig {
         &self.screenshot
+    }
+
+    /// Which tools agents see and may call.
+    pub fn toolset(&self) -> Toolset {
+        self.toolset
     }
 }
 

@@ -1,15 +1,22 @@
-//! The loop guard: an agent stuck in a retry cycle repeats itself, so repetition is what we watch.
+//! The loop guard: an agent stuck in a retry cycle repeats itself while nothing changes, so repetition on an
+//! unchanging screen is what we watch. It is kept per caller and VM (see [`crate::caller`]): one agent's
+//! calls never count against another's.
 //!
 //! Three patterns, each first warned about (text prepended to the result), then refused with a message that
 //! tells the agent to change approach:
 //! - the same call (tool + arguments) several times in a row;
 //! - two calls in alternation (A B A B …), e.g. scrolling down and up, or toggling between two tabs;
-//! - identical screens in a row (a hash of every returned image): refused only for screenshot tools,
-//!   since an action that returned an image has already happened.
+//! - looks in a row that show the same screen. An "unchanged since frame N" reply costs a few tokens, so
+//!   those are counted and warned about but never refused; an identical *image* (with `skipUnchanged` off,
+//!   or `force`) is refused at the threshold, since more of them cost thousands of tokens each.
 //!
-//! Progress lifts it: any different call that is not part of an alternation, or a screen not seen among
-//! the last few (a screen toggling between two states is not progress). Calls older than the window no
-//! longer count. A refused call is not recorded, so repeating it stays refused.
+//! Progress lifts it: any different call that is not part of an alternation, or a screen not seen among the
+//! last few (a screen toggling between two states is not progress). The screens are the caller's captures:
+//! its screenshots, and — before a repeated input call would be warned or refused — a check the guard asks
+//! for when the caller has not looked since its previous call ([`LoopGuard::needs_evidence`]). So five
+//! clicks on a "+" button that each change the screen are progress, while five clicks on a dead button are
+//! a runaway. Calls older than the window no longer count. A refused call is not recorded, so repeating it
+//! stays refused while nothing changes; any other call is judged on its own.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -112,18 +119,32 @@ pub(crate) enum Verdict {
     Refuse(String),
 }
 
-/// The loop state of one VM.
+/// What a look returned, for the identical-screen rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// "Unchanged since frame N": no image, a few tokens.
+    Unchanged,
+    /// An image (a hash of it); `refusable` for look tools, whose image is the whole point of the call.
+    Image { hash: u64, refusable: bool },
+}
+
+/// The loop state of one caller on one VM.
 #[derive(Debug)]
 pub(crate) struct LoopGuard {
     limits: LoopConfig,
     /// Calls (except screenshots) since the last progress, oldest first, with their time.
     history: VecDeque<(Duration, ActionKey)>,
-    /// Hashes of recently seen screens, most recent last.
+    /// Recently seen screens (hashes of the caller's captures), most recent last, and when the last was seen.
     screens: VecDeque<u64>,
-    /// The last screen and when it was seen.
-    last_screen: Option<(u64, Duration)>,
-    /// Identical screens in a row, ending with the last one.
+    screens_at: Option<Duration>,
+    /// The last image returned and when.
+    last_image: Option<(u64, Duration)>,
+    /// Looks in a row that showed the same screen, ending with the last one.
     screen_streak: u32,
+    /// Calls recorded so far, and their count when a screen was last seen: a capture since the last call
+    /// is evidence of what it did.
+    calls: u64,
+    seen_at: u64,
 }
 
 impl LoopGuard {
@@ -132,9 +153,24 @@ impl LoopGuard {
             limits,
             history: VecDeque::new(),
             screens: VecDeque::new(),
-            last_screen: None,
+            screens_at: None,
+            last_image: None,
             screen_streak: 0,
+            calls: 0,
+            seen_at: 0,
         }
+    }
+
+    /// Whether a capture should decide first whether the repeats before `key` made progress: it would be
+    /// warned about as a repeat or an alternation while the caller has not looked since its last call, or it
+    /// would be refused (a refusal costs the agent a turn; a look costs a capture).
+    pub(crate) fn needs_evidence(&mut self, key: &ActionKey, now: Duration) -> bool {
+        self.prune(now);
+        let (repeat, alternation) = self.assess(key);
+        let l = &self.limits;
+        let refused = repeat >= l.repeat_refuse() || alternation >= l.alternation_refuse();
+        let warned = repeat >= l.repeat_warn() || alternation >= l.alternation_warn();
+        refused || (warned && self.seen_at < self.calls)
     }
 
     /// Judges a call before it runs (does not record it).
@@ -191,6 +227,7 @@ impl LoopGuard {
             self.screen_streak = 0;
         }
         self.history.push_back((now, key));
+        self.calls += 1;
         let cap = self
             .limits
             .repeat_refuse()
@@ -200,20 +237,17 @@ impl LoopGuard {
         }
     }
 
-    /// Notes a returned image. `screenshot`: whether the tool only looks (then it may be refused).
-    pub(crate) fn observe_screen(
-        &mut self,
-        hash: u64,
-        now: Duration,
-        screenshot: bool,
-        frame: Option<u64>,
-    ) -> Verdict {
+    /// Whether a capture of `hash` would be progress (see [`LoopGuard::saw_screen`]).
+    pub(crate) fn is_new_screen(&self, hash: u64) -> bool {
+        !self.screens.is_empty() && !self.screens.contains(&hash)
+    }
+
+    /// Notes a capture of the screen for this caller (a look, or a check): a screen not seen among the last
+    /// few is progress (the first one seen is not: there is nothing it differs from), and the calls before it
+    /// need no more evidence.
+    pub(crate) fn saw_screen(&mut self, hash: u64, now: Duration) {
         self.prune(now);
-        self.screen_streak = match self.last_screen {
-            Some((last, _)) if last == hash => self.screen_streak + 1,
-            _ => 1,
-        };
-        if !self.screens.contains(&hash) {
+        if self.is_new_screen(hash) {
             // A screen not seen recently: whatever was repeated had an effect.
             self.history.clear();
         }
@@ -222,10 +256,34 @@ impl LoopGuard {
         if self.screens.len() > RECENT_SCREENS {
             self.screens.pop_front();
         }
-        self.last_screen = Some((hash, now));
+        self.screens_at = Some(now);
+        self.seen_at = self.calls;
+    }
+
+    /// Notes what a call returned to look at: the identical-screen rule.
+    pub(crate) fn look(&mut self, look: Look, now: Duration, frame: Option<u64>) -> Verdict {
+        self.prune(now);
+        let (refusable, same) = match look {
+            Look::Unchanged => (false, true),
+            Look::Image { hash, refusable } => {
+                let same = self.last_image.is_some_and(|(last, _)| last == hash);
+                self.last_image = Some((hash, now));
+                (refusable, same)
+            }
+        };
+        self.screen_streak = if same { self.screen_streak + 1 } else { 1 };
         let streak = self.screen_streak;
         let l = &self.limits;
-        if screenshot && streak >= l.identical_screenshots_refuse() {
+        if look == Look::Unchanged {
+            return if streak >= l.identical_screenshots_warn() {
+                Verdict::Warn(format!(
+                    "Loop warning: the screen has not changed in the last {streak} looks. If you are waiting for something, wait longer between looks; otherwise act on what is on the screen."
+                ))
+            } else {
+                Verdict::Allow
+            };
+        }
+        if refusable && streak >= l.identical_screenshots_refuse() {
             let frame = frame
                 .map(|f| format!(" (frame {f} is identical to the last image you have)"))
                 .unwrap_or_default();
@@ -249,9 +307,12 @@ impl LoopGuard {
         while self.history.front().is_some_and(|(at, _)| expired(*at)) {
             self.history.pop_front();
         }
-        if self.last_screen.is_some_and(|(_, at)| expired(at)) {
-            self.last_screen = None;
+        if self.last_image.is_some_and(|(_, at)| expired(at)) {
+            self.last_image = None;
             self.screen_streak = 0;
+        }
+        if self.screens_at.is_some_and(expired) {
+            self.screens_at = None;
             self.screens.clear();
         }
     }

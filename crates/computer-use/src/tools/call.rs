@@ -1,24 +1,44 @@
 //! The one path of a tool call, whichever face it comes from: find the tool → parse its typed arguments →
-//! guards on the typed call (tool policy, exec policy, human approval, loop guard, rate limit) → run →
-//! finish (screen bookkeeping, warnings, audit line) → the recording's step (when `record.dir` is set; see
-//! [`crate::tools::record`]). A reviewer following a call from MCP, the CLI or the OpenClaw shim arrives here.
+//! guards on the typed call (tool policy, exec policy, human approval, loop guard — which may first check the
+//! screen for a repeated input call, see `screen::effects` — rate limit) → run → note an input action for its
+//! effect report → finish (screen bookkeeping, warnings, audit line) → the recording's step (when `record.dir`
+//! is set; see [`crate::tools::record`]). A reviewer following a call from MCP, the CLI or the OpenClaw shim
+//! arrives here.
 
 use serde_json::Value;
 
+use crate::config::Toolset;
 use crate::guards::GuardedCall;
 use crate::guards::approval::ApprovalRequest;
 use crate::result::{ToolError, ToolOutput};
 use crate::tools::args::parse_args;
 use crate::tools::record::Draft;
-use crate::tools::{ToolContext, TypedTool, find, registry};
+use crate::tools::screen::effects;
+use crate::tools::{Space, ToolContext, TypedTool, find, in_toolset, registry};
 
-/// Calls the tool `name` with JSON `args` through the guards. An unknown name is an invalid-arguments error
-/// naming the tools.
+/// Calls the tool `name` with JSON `args` through the guards. An unknown name, or for an agent a tool outside
+/// the configured `toolset`, is an invalid-arguments error naming the tools there are.
 pub async fn call(ctx: &ToolContext, name: &str, args: Value) -> Result<ToolOutput, ToolError> {
-    let Some(tool) = find(name) else {
-        let names: Vec<&str> = registry().iter().map(|t| t.spec().name).collect();
+    let toolset = match ctx.space {
+        Space::Image => ctx.vms.config().toolset(),
+        // People at the CLI have every command whatever the agents' tool set.
+        Space::Screen { .. } => Toolset::Full,
+    };
+    let Some(tool) = find(name).filter(|t| in_toolset(toolset, t.spec().name)) else {
+        let names: Vec<&str> = registry()
+            .iter()
+            .map(|t| t.spec().name)
+            .filter(|n| in_toolset(toolset, n))
+            .collect();
+        let which = match (find(name), toolset) {
+            (Some(_), Toolset::Seed) => format!(
+                "`{name}` is not in this server's tool set (toolset \"{}\")",
+                toolset.as_str()
+            ),
+            _ => format!("unknown tool `{name}`"),
+        };
         return Err(ToolError::invalid(format!(
-            "unknown tool `{name}`; the tools are: {}",
+            "{which}; the tools are: {}",
             names.join(", ")
         )));
     };
@@ -31,7 +51,7 @@ pub(super) async fn guarded<T: TypedTool>(
     ctx: &ToolContext,
     raw: Value,
 ) -> Result<ToolOutput, ToolError> {
-    let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC);
+    let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC).by(&ctx.caller);
     let draft = Draft::begin(ctx, T::SPEC);
     if draft.is_some() {
         guarded.keep_args();
@@ -46,6 +66,7 @@ pub(super) async fn guarded<T: TypedTool>(
     {
         return finish(ctx, guarded, draft, Err(refusal)).await;
     }
+    effects::before_admit(ctx, T::SPEC, &typed).await;
     if let Err(refusal) = guarded.admit(&typed) {
         return finish(ctx, guarded, draft, Err(refusal)).await;
     }
@@ -53,6 +74,7 @@ pub(super) async fn guarded<T: TypedTool>(
         Some(d) => d.scope(tool.run(ctx, args)).await,
         None => tool.run(ctx, args).await,
     };
+    let result = effects::after_run(ctx, T::SPEC, result).await;
     finish(ctx, guarded, draft, result).await
 }
 
@@ -104,7 +126,7 @@ fn prepare<T: TypedTool>(
 /// What a person must approve before this call may run: its own approval and its nested calls' (`vm_batch`),
 /// judged exactly as [`guarded`] will judge them. A call the guards refuse anyway needs nobody's approval.
 pub(super) fn approvals<T: TypedTool>(ctx: &ToolContext, raw: Value) -> Vec<ApprovalRequest> {
-    let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC);
+    let mut guarded = ctx.guards.begin(ctx.vm_name(), T::SPEC).by(&ctx.caller);
     let Ok((args, typed)) = prepare::<T>(&mut guarded, raw) else {
         return Vec::new();
     };

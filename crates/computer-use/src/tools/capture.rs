@@ -99,7 +99,7 @@ fn output_format(kind: ImageFormatKind) -> OutputFormat {
 }
 
 /// What to ask the server for: JPEG at `screenshot.captureQuality` unless the output is lossless.
-fn capture_format(ctx: &ToolContext) -> (CaptureFormat, Option<u8>) {
+pub(crate) fn capture_format(ctx: &ToolContext) -> (CaptureFormat, Option<u8>) {
     let shot = ctx.vms.config().screenshot();
     let lossless = match ctx.space {
         Space::Image => shot.encoding() != ImageFormatKind::Jpeg,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::caller::Caller;
 use crate::guards::Guards;
 use crate::guards::approval::Approver;
 use crate::result::{ToolError, ToolErrorKind};
@@ -49,11 +50,9 @@ pub struct ToolContext {
     /// How this face asks a person to approve a call (`guards.approval`); None: it cannot, and calls that need
     /// approval are refused.
     pub approver: Option<Arc<dyn Approver>>,
-    /// The calling agent's id, as the face got it (OpenClaw's agent id, MCP `_meta["computer-use/agent"]`).
-    pub agent: Option<String>,
-    /// The caller's session key, as the face got it (MCP `_meta["computer-use/session"]`, which the OpenClaw
-    /// shim fills with the agent's session key).
-    pub session: Option<String>,
+    /// Who is calling (see [`crate::caller`]): the face sets its session and conversation,
+    /// [`ToolContext::for_agent`] the agent. Recordings are kept per agent and conversation too.
+    pub caller: Caller,
     /// Where calls are recorded (`record.dir`), shared by every clone; `None` when recording is off.
     pub recorder: Option<Arc<Recorder>>,
 }
@@ -76,26 +75,26 @@ impl ToolContext {
             guards,
             space: Space::Image,
             approver: None,
-            agent: None,
-            session: None,
+            caller: Caller::default(),
             recorder,
         }
     }
 
     /// This context for a call made by `agent`: its VM becomes the one `agentVms` maps the agent to, if any
-    /// (otherwise it stays as it was), and its recording is the agent's. Faces call this with the agent id
-    /// their transport carries.
+    /// (otherwise it stays as it was), and the caller (and its recording) is that agent of this context's
+    /// session. Faces call this with the agent id their transport carries.
     pub fn for_agent(mut self, agent: Option<&str>) -> ToolContext {
         if let Some(vm) = self.vms.config().vm_for_agent(agent) {
             self.vm = Some(vm.to_owned());
         }
-        self.agent = agent.map(str::to_owned);
+        self.caller = self.caller.with_agent(agent);
         self
     }
 
-    /// This context for a call of the caller's session `session` (its recording is the session's).
-    pub fn for_session(mut self, session: Option<&str>) -> ToolContext {
-        self.session = session.map(str::to_owned);
+    /// This context for a call made in the model conversation `id` (a face's name for it, e.g. OpenClaw's
+    /// session key): what is remembered per caller follows the conversation (see [`crate::caller`]).
+    pub fn in_conversation(mut self, id: Option<&str>) -> ToolContext {
+        self.caller = self.caller.in_conversation(id);
         self
     }
 

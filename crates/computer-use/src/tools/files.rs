@@ -33,6 +33,7 @@ pub const MAX_WRITE_BYTES: usize = 8 << 20;
 /// How file content is carried in arguments and results.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(description = "")] // the values name the choices; not sent with every tool list
 pub enum Encoding {
     /// UTF-8 text.
     #[default]

@@ -33,6 +33,7 @@ use crate::vm::VmSession;
 /// A physical mouse button (for drags and holds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(description = "")] // the values name the choices; not sent with every tool list
 pub enum MouseButton {
     /// Primary.
     #[default]

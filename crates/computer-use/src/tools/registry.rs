@@ -1,11 +1,32 @@
 //! The list of tools, sorted by name: what every face lists and calls. Adding a tool is one line here.
+//! The configuration's `toolset` narrows what agents see and call (`seed`: the Phase 8 guide's seven).
 
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::config::Toolset;
 use crate::spec::Annotations;
-use crate::tools::{Tool, control, files, keyboard, pointer, screen, shell};
+use crate::tools::{Tool, TypedTool, control, files, keyboard, pointer, screen, shell};
+
+/// The Phase 8 guide's seven tools, with the guide's names and parameters: toolset `seed`.
+pub const SEED_TOOLS: [&str; 7] = [
+    screen::Screenshot::SPEC.name,
+    shell::Exec::SPEC.name,
+    pointer::Click::SPEC.name,
+    keyboard::Type::SPEC.name,
+    keyboard::Key::SPEC.name,
+    shell::Launch::SPEC.name,
+    pointer::Scroll::SPEC.name,
+];
+
+/// Whether `toolset` has the tool `name`.
+pub fn in_toolset(toolset: Toolset, name: &str) -> bool {
+    match toolset {
+        Toolset::Full => true,
+        Toolset::Seed => SEED_TOOLS.contains(&name),
+    }
+}
 
 /// Every tool, sorted by name.
 pub fn registry() -> &'static [&'static dyn Tool] {
@@ -58,8 +79,14 @@ pub struct ToolInfo {
 
 /// Every tool's listing entry, sorted by name.
 pub fn list() -> Vec<ToolInfo> {
+    list_for(Toolset::Full)
+}
+
+/// The listing entries of `toolset`'s tools, sorted by name.
+pub fn list_for(toolset: Toolset) -> Vec<ToolInfo> {
     registry()
         .iter()
+        .filter(|t| in_toolset(toolset, t.spec().name))
         .map(|t| ToolInfo {
             name: t.spec().name,
             description: t.spec().description,
@@ -69,10 +96,10 @@ pub fn list() -> Vec<ToolInfo> {
         .collect()
 }
 
-/// The listing entries of the tools that exist for the agent on VM `vm` under `guards`' tool policy (what MCP's
-/// `tools/list`, `computer-use tools` and the OpenClaw plugin show).
-pub fn list_for(guards: &crate::guards::Guards, vm: &str) -> Vec<ToolInfo> {
-    list()
+/// The listing entries of `toolset`'s tools that exist for the agent on VM `vm` under `guards`' tool policy
+/// (what MCP's `tools/list`, `computer-use tools` and the OpenClaw plugin show).
+pub fn list_allowed(guards: &crate::guards::Guards, vm: &str, toolset: Toolset) -> Vec<ToolInfo> {
+    list_for(toolset)
         .into_iter()
         .filter(|t| guards.tool_allowed(vm, t.name))
         .collect()

@@ -263,12 +263,16 @@ impl Caller {
                 }
                 None => true,
             },
-            "vm_screenshot" => out.content.iter().any(|c| match c {
-                Content::Image { base64, .. } => base64::engine::general_purpose::STANDARD
-                    .decode(base64)
-                    .is_ok_and(|b| b.len() > 100),
-                _ => false,
-            }),
+            // An image, or for a screen that did not change since the last image "unchanged since frame N",
+            // where N is the frame the reply reissues (`screenshot.skipUnchanged`).
+            "vm_screenshot" => {
+                out.content.iter().any(|c| match c {
+                    Content::Image { base64, .. } => base64::engine::general_purpose::STANDARD
+                        .decode(base64)
+                        .is_ok_and(|b| b.len() > 100),
+                    _ => false,
+                }) || (d["unchangedSince"].is_u64() && d["unchangedSince"] == d["frame"])
+            }
             "vm_file_read" => match (&self.written, out.content.first()) {
                 (Some(w), Some(Content::Text(t))) => t == w,
                 (None, _) => true,

@@ -9,7 +9,9 @@
 //! - the first failure stops the batch: the error says which actions ran, which failed and why, and that the
 //!   rest did not run. Nothing is ever replayed; an ambiguous failure makes the whole batch ambiguous;
 //! - images returned by inner actions are dropped; only the final screenshot (if asked for) is returned. It
-//!   is taken through the same path as a `vm_screenshot` call, so it passes the guards like any other.
+//!   is taken through the same path as a `vm_screenshot` call, so it passes the guards like any other, is
+//!   "unchanged since frame N" when the screen is, and tells what the batch's input actions did: its
+//!   `effect` (and `changedRegion`) is lifted into the batch's details and into each input action's result.
 
 use cua_protocol::CommandName;
 use schemars::JsonSchema;
@@ -17,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
-use crate::tools::screen::Screenshot;
+use crate::tools::screen::{Screenshot, unchanged};
 use crate::tools::{
     Content, Tool, ToolContext, ToolError, ToolErrorKind, ToolOutput, TypedTool, find, registry,
 };
@@ -34,10 +36,12 @@ pub struct Batch;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchArgs {
-    /// Actions run in order (1 to 20); the batch stops at the first failure.
+    /// Run in order, 1 to 20 (the description and the bounds say it).
+    #[schemars(description = "")]
     #[schemars(length(min = 1, max = 20))]
     pub actions: Vec<BatchAction>,
-    /// End with one screenshot when every action succeeded.
+    /// End with one screenshot when every action succeeded (the description says it).
+    #[schemars(description = "")]
     #[serde(default)]
     pub screenshot: bool,
 }
@@ -46,9 +50,11 @@ pub struct BatchArgs {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchAction {
-    /// A vm_* tool, e.g. `vm_click`.
+    /// A vm_* tool's name.
+    #[schemars(description = "")]
     pub tool: String,
     /// That tool's arguments.
+    #[schemars(description = "")]
     #[serde(default, deserialize_with = "null_as_empty")]
     pub args: Map<String, Value>,
 }
@@ -63,8 +69,8 @@ impl TypedTool for Batch {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_batch",
         title: "Batch",
-        description: "Run up to 20 vm_* actions in order in one call, stopping at the first \
-            failure; with screenshot: true, end with one screenshot. Coordinates refer to the latest screenshot.",
+        description: "Run vm_* actions [{tool, args}] in order; stops at the first failure. screenshot: true \
+            ends with one.",
         kind: ToolKind::Meta,
         effect: Effect::Destructive,
         idempotent: false,
@@ -105,12 +111,16 @@ impl TypedTool for Batch {
             }
             let BatchAction { tool, args } = action;
             match crate::tools::call(ctx, &tool, Value::Object(args)).await {
-                Ok(out) => ran.push(Ran {
-                    index: i + 1,
-                    text: short(&out.joined_text()),
-                    details: out.details,
-                    tool,
-                }),
+                Ok(out) => {
+                    // Its image is dropped: the agent never gets it, so nothing is "unchanged since" it.
+                    unchanged::dropped(ctx, &out);
+                    ran.push(Ran {
+                        index: i + 1,
+                        text: short(&out.joined_text()),
+                        details: out.details,
+                        tool,
+                    });
+                }
                 Err(e) => return Err(failure_report(&ran, &names, i, &e)),
             }
         }
@@ -132,6 +142,7 @@ impl TypedTool for Batch {
                 if let Some(frame) = shot.details.get("frame") {
                     out.details.insert("frame".into(), frame.clone());
                 }
+                lift_effect(&mut out, &shot.details);
                 out.details
                     .insert("screenshot".into(), Value::Object(shot.details));
                 out.content.extend(shot.content);
@@ -149,6 +160,27 @@ impl TypedTool for Batch {
             }
         }
         Ok(out)
+    }
+}
+
+/// The closing screenshot's report on the batch's input actions, in the batch's details and in each input
+/// action's result (whose effect was `unknown` when it ran).
+fn lift_effect(out: &mut ToolOutput, shot: &Map<String, Value>) {
+    let Some(effect) = shot.get("effect").cloned() else {
+        return;
+    };
+    for key in ["effect", "changedRegion", "effectOf"] {
+        if let Some(v) = shot.get(key) {
+            out.details.insert(key.into(), v.clone());
+        }
+    }
+    if let Some(Value::Array(results)) = out.details.get_mut("results") {
+        for r in results {
+            let details = &mut r["details"];
+            if details.get("effect") == Some(&Value::from("unknown")) {
+                details["effect"] = effect.clone();
+            }
+        }
     }
 }
 

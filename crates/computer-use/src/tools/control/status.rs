@@ -37,8 +37,7 @@ impl TypedTool for Status {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_status",
         title: "Status",
-        description: "Show the VM connection: server version and OS, screen size, the scale \
-            between screenshot pixels and input, health, and server commands that are unavailable.",
+        description: "Server version, OS, screen size, input scale, health, missing commands.",
         kind: ToolKind::Meta,
         effect: Effect::ReadOnly,
         idempotent: true,

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{Batching, Effect, ToolKind, ToolSpec};
-use crate::tools::capture::capture;
+use crate::tools::screen::unchanged::look;
 use crate::tools::{Content, ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// Shortest wait accepted, in milliseconds.
@@ -24,10 +24,12 @@ pub struct Wait;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitArgs {
-    /// Milliseconds to wait (1 to 30000).
+    /// Milliseconds; the schema's range says the bounds.
+    #[schemars(description = "")]
     #[schemars(range(min = MIN_WAIT_MS, max = MAX_WAIT_MS))]
     pub ms: i64,
-    /// Take a screenshot after waiting.
+    /// End with a screenshot (the description says it).
+    #[schemars(description = "")]
     #[serde(default)]
     pub screenshot: bool,
 }
@@ -37,7 +39,7 @@ impl TypedTool for Wait {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_wait",
         title: "Wait",
-        description: "Wait for the screen to settle (1 to 30000 ms), optionally ending with a screenshot.",
+        description: "Wait ms for the screen to settle; screenshot: true ends with one.",
         kind: ToolKind::Meta,
         effect: Effect::ReadOnly,
         idempotent: true,
@@ -65,7 +67,7 @@ impl TypedTool for Wait {
         let Some(session) = session else {
             return Ok(ToolOutput::text(waited).with("waitedMs", ms));
         };
-        let mut out = capture(ctx, &session).await?.into_output();
+        let mut out = look(ctx, &session, false).await?;
         match out.content.first_mut() {
             Some(Content::Text(text)) => *text = format!("{waited} {text}"),
             _ => out.content.insert(0, Content::Text(waited)),

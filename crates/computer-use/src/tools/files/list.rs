@@ -27,6 +27,7 @@ pub struct FileList;
 #[serde(deny_unknown_fields)]
 pub struct FileListArgs {
     /// Directory path in the VM (`~` = home).
+    #[schemars(description = "")]
     pub path: String,
 }
 
@@ -35,7 +36,7 @@ impl TypedTool for FileList {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_file_list",
         title: "List files",
-        description: "List a directory in the VM: sorted names, directories marked with a trailing /.",
+        description: "List a directory in the VM (directories end in /).",
         kind: ToolKind::Files,
         effect: Effect::ReadOnly,
         idempotent: true,

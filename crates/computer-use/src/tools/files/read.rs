@@ -23,14 +23,18 @@ pub struct FileRead;
 #[serde(deny_unknown_fields)]
 pub struct FileReadArgs {
     /// File path in the VM (`~` = home).
+    #[schemars(description = "")]
     pub path: String,
-    /// Byte offset to start at.
+    /// Byte offset to start at (the description says it).
+    #[schemars(description = "")]
     #[serde(default)]
     pub offset: u64,
-    /// Bytes to read (default: to the end; at most 8 MiB per call).
+    /// Bytes to read; default: to the end (at most 8 MiB per call).
+    #[schemars(description = "")]
     #[serde(default)]
     pub length: Option<u64>,
-    /// `text` (UTF-8) or `base64` (any bytes).
+    /// `text` (UTF-8) or `base64` (any bytes): the values say it.
+    #[schemars(description = "")]
     #[serde(default)]
     pub encoding: Encoding,
 }
@@ -40,8 +44,7 @@ impl TypedTool for FileRead {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_file_read",
         title: "Read file",
-        description: "Read a file in the VM as text or base64, optionally a byte range \
-            (offset/length). Up to 8 MiB per call; the result gives the offset to continue from.",
+        description: "Read a file in the VM (text or base64) from offset, 8 MiB per call.",
         kind: ToolKind::Files,
         effect: Effect::ReadOnly,
         idempotent: true,

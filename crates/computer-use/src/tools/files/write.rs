@@ -22,14 +22,17 @@ pub struct FileWrite;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileWriteArgs {
-    /// File path in the VM (`~` = home); its directory must exist.
+    /// `~` = home; its directory must exist.
     pub path: String,
-    /// The content: text, or base64 when `encoding` is `base64`.
+    /// Text, or base64 with `encoding: base64` (the description says it).
+    #[schemars(description = "")]
     pub content: String,
-    /// `text` (UTF-8) or `base64` (any bytes).
+    /// `text` (UTF-8) or `base64` (any bytes): the values say it.
+    #[schemars(description = "")]
     #[serde(default)]
     pub encoding: Encoding,
-    /// Append instead of replacing the file.
+    /// Append instead of replacing: the name says it.
+    #[schemars(description = "")]
     #[serde(default)]
     pub append: bool,
 }
@@ -39,8 +42,7 @@ impl TypedTool for FileWrite {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_file_write",
         title: "Write file",
-        description: "Write a file in the VM (replace, or append) from text or base64. \
-            Up to 8 MiB per call; append the rest in further calls.",
+        description: "Write or append to a file in the VM (text or base64); 8 MiB per call.",
         kind: ToolKind::Files,
         effect: Effect::Destructive,
         idempotent: true,

@@ -28,7 +28,8 @@ pub struct Clipboard;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClipboardArgs {
-    /// Text to put on the clipboard; omit it to read the clipboard.
+    /// Text to put on the clipboard; omit it to read the clipboard (the description says it).
+    #[schemars(description = "")]
     #[serde(default)]
     pub text: Option<String>,
 }
@@ -38,8 +39,7 @@ impl TypedTool for Clipboard {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_clipboard",
         title: "Clipboard",
-        description: "Read the VM's clipboard text, or set it when `text` is given \
-            (then paste with a key combination, e.g. \"cmd+v\" or \"ctrl+v\").",
+        description: "Read the clipboard, or set it to text (paste with ctrl+v, cmd+v on macOS).",
         kind: ToolKind::Input,
         effect: Effect::Destructive,
         idempotent: true,

@@ -48,7 +48,8 @@ pub enum KeyAction {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyArgs {
-    /// A key or a `+` combination: `enter`, `esc`, `tab`, `ctrl+c`, `cmd+shift+n`.
+    /// A key or a `+` combination (the description gives examples).
+    #[schemars(description = "")]
     pub keys: String,
     /// `down` holds the keys until `up`; omit to press and release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,8 +61,7 @@ impl TypedTool for Key {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_key",
         title: "Press keys",
-        description: "Press a key or key combination in the VM, e.g. \"enter\", \"esc\", \
-            \"cmd+s\", \"ctrl+shift+t\", \"page_down\", \"f5\".",
+        description: "Press a key or combination: enter, esc, tab, page_down, f5, ctrl+c, cmd+shift+t.",
         kind: ToolKind::Input,
         effect: Effect::Destructive,
         idempotent: false,

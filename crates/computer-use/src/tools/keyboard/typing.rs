@@ -45,7 +45,7 @@ pub struct Type;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeArgs {
-    /// Text to type; Unicode is fine, `\n` presses Enter.
+    /// `\n` presses Enter.
     pub text: String,
     /// Keys that paste, for text the keyboard cannot type exactly (default ctrl+v; "none" types all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,8 +57,7 @@ impl TypedTool for Type {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_type",
         title: "Type text",
-        description: "Type text into the focused window (click it first). Long text is \
-            typed in pieces; if one fails, the result says how much was typed and the rest is not typed.",
+        description: "Type text into the focused window (click it first).",
         kind: ToolKind::Input,
         effect: Effect::Destructive,
         idempotent: false,

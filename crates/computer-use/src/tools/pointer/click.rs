@@ -28,6 +28,7 @@ pub struct Click;
 /// Which click.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(description = "")] // the values name the choices; not sent with every tool list
 pub enum ClickButton {
     /// One left click.
     #[default]
@@ -88,17 +89,20 @@ impl ClickButton {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClickArgs {
-    /// X in pixels of the latest screenshot.
+    /// X in image pixels (the description says so once).
+    #[schemars(description = "")]
     pub x: f64,
-    /// Y in pixels of the latest screenshot.
+    /// Y in image pixels.
+    #[schemars(description = "")]
     pub y: f64,
-    /// Which click.
+    /// Which click; the values say it all.
+    #[schemars(description = "")]
     #[serde(default)]
     pub button: ClickButton,
-    /// Modifiers held meanwhile, e.g. "ctrl+shift".
+    /// Held modifiers, e.g. "ctrl+shift".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub modifiers: String,
-    /// Frame id of the screenshot the point was read from; refused if it is not the latest.
+    /// Frame id of the image; refused if stale.
     #[serde(default)]
     pub frame: Option<u64>,
 }
@@ -108,7 +112,7 @@ impl TypedTool for Click {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_click",
         title: "Click",
-        description: "Click at a point of the latest screenshot (image pixels). button: left (default), right, double, middle, triple, back, forward.",
+        description: "Click at x,y (pixels of the latest image).",
         kind: ToolKind::Input,
         effect: Effect::Destructive,
         idempotent: false,
@@ -188,11 +192,13 @@ pub struct Move;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveArgs {
-    /// X in pixels of the latest screenshot.
+    /// X in image pixels (the description says so once).
+    #[schemars(description = "")]
     pub x: f64,
-    /// Y in pixels of the latest screenshot.
+    /// Y in image pixels.
+    #[schemars(description = "")]
     pub y: f64,
-    /// Frame id of the screenshot the point was read from; refused if it is not the latest.
+    /// Frame id of the image; refused if stale.
     #[serde(default)]
     pub frame: Option<u64>,
 }
@@ -202,7 +208,7 @@ impl TypedTool for Move {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_move",
         title: "Move pointer",
-        description: "Move the pointer to a point of the latest screenshot (image pixels) without clicking (hover).",
+        description: "Move the pointer to x,y without clicking (hover).",
         kind: ToolKind::Input,
         effect: Effect::Additive,
         idempotent: true,

@@ -24,7 +24,7 @@ impl TypedTool for Cursor {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_cursor",
         title: "Pointer position",
-        description: "Where the mouse pointer is, in pixels of the latest screenshot.",
+        description: "Pointer position, in pixels of the latest image.",
         kind: ToolKind::Look,
         effect: Effect::ReadOnly,
         idempotent: true,

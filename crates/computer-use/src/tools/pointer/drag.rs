@@ -37,22 +37,26 @@ pub struct Drag;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DragArgs {
-    /// Points to follow, [[x, y], ...], at least 2 (image pixels).
+    /// Points to follow, at least 2 (the description says it; the error names the rule).
+    #[schemars(description = "")]
     #[serde(default)]
     pub path: Option<Vec<[f64; 2]>>,
-    /// Start [x, y] (with `to`, instead of `path`).
+    /// Start [x, y] (with `to`, instead of `path`; the description says it).
+    #[schemars(description = "")]
     #[serde(default)]
     pub from: Option<[f64; 2]>,
     /// End [x, y].
+    #[schemars(description = "")]
     #[serde(default)]
     pub to: Option<[f64; 2]>,
-    /// Button to hold.
+    /// The button held; its values say it all.
+    #[schemars(description = "")]
     #[serde(default)]
     pub button: MouseButton,
-    /// Modifiers held meanwhile, e.g. "ctrl+shift".
+    /// Held modifiers, e.g. "ctrl+shift".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub modifiers: String,
-    /// Frame id of the screenshot the points were read from; refused if it is not the latest.
+    /// Frame id of the image; refused if stale.
     #[serde(default)]
     pub frame: Option<u64>,
 }
@@ -95,8 +99,7 @@ impl TypedTool for Drag {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_drag",
         title: "Drag",
-        description: "Drag with a mouse button held: along `path` [[x,y],...] or `from` [x,y] `to` [x,y] \
-            (image pixels of the latest screenshot). Selects text, moves windows and items.",
+        description: "Drag with a button held along path [[x,y],...] or from [x,y] to [x,y].",
         kind: ToolKind::Input,
         effect: Effect::Destructive,
         idempotent: false,
@@ -223,6 +226,7 @@ pub struct Mouse;
 /// Press or release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(description = "")] // the values name the choices; not sent with every tool list
 pub enum MouseAction {
     /// Press and hold.
     Down,
@@ -234,21 +238,25 @@ pub enum MouseAction {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MouseArgs {
-    /// `down` presses and holds, `up` releases.
+    /// `down` presses and holds, `up` releases (the description says it).
+    #[schemars(description = "")]
     pub action: MouseAction,
-    /// Which button.
+    /// Which button; the values say it all.
+    #[schemars(description = "")]
     #[serde(default)]
     pub button: MouseButton,
-    /// X (image pixels) to move to first; omit both x and y to act where the pointer is.
+    /// X to press or release at; both or neither (the description says it).
+    #[schemars(description = "")]
     #[serde(default)]
     pub x: Option<f64>,
-    /// Y (image pixels) to move to first.
+    /// Y to press or release at.
+    #[schemars(description = "")]
     #[serde(default)]
     pub y: Option<f64>,
-    /// Modifiers held meanwhile, e.g. "ctrl+shift".
+    /// Held modifiers, e.g. "ctrl+shift".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub modifiers: String,
-    /// Frame id of the screenshot the point was read from; refused if it is not the latest.
+    /// Frame id of the image; refused if stale.
     #[serde(default)]
     pub frame: Option<u64>,
 }
@@ -258,8 +266,8 @@ impl TypedTool for Mouse {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_mouse",
         title: "Mouse button",
-        description: "Press (down) or release (up) a mouse button, optionally at a point (image pixels), \
-            for gestures vm_drag cannot express. A held button is released if a later call is cancelled or fails.",
+        description: "Press (down) or release (up) a mouse button, at x,y if given. A held button is \
+            released if a later call fails.",
         kind: ToolKind::Input,
         effect: Effect::Destructive,
         idempotent: false,

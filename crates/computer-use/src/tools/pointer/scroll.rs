@@ -24,6 +24,7 @@ pub struct Scroll;
 /// Which way the content should move into view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(description = "")] // the values name the choices; not sent with every tool list
 pub enum ScrollDirection {
     /// Towards the top.
     Up,
@@ -63,22 +64,26 @@ fn default_clicks() -> u32 {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScrollArgs {
-    /// up, down, left or right.
+    /// Which way; the values say it all.
+    #[schemars(description = "")]
     pub direction: ScrollDirection,
-    /// Wheel clicks.
+    /// Wheel clicks (the description says it).
+    #[schemars(description = "")]
     #[serde(default = "default_clicks")]
     #[schemars(range(min = 1, max = 100))]
     pub clicks: u32,
-    /// X (image pixels) to scroll at; omit x and y to scroll where the pointer is.
+    /// X to scroll at; both or neither (the description says it).
+    #[schemars(description = "")]
     #[serde(default)]
     pub x: Option<f64>,
-    /// Y (image pixels) to scroll at.
+    /// Y to scroll at.
+    #[schemars(description = "")]
     #[serde(default)]
     pub y: Option<f64>,
-    /// Modifiers held meanwhile, e.g. "ctrl+shift".
+    /// Held modifiers, e.g. "ctrl+shift".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub modifiers: String,
-    /// Frame id of the screenshot the point was read from; refused if it is not the latest.
+    /// Frame id of the image; refused if stale.
     #[serde(default)]
     pub frame: Option<u64>,
 }
@@ -88,8 +93,7 @@ impl TypedTool for Scroll {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_scroll",
         title: "Scroll",
-        description: "Scroll the mouse wheel up, down, left or right (clicks, default 5), at x,y \
-            (image pixels of the latest screenshot) if given, else where the pointer is.",
+        description: "Scroll the wheel by clicks at x,y, or where the pointer is.",
         kind: ToolKind::Input,
         effect: Effect::Additive,
         idempotent: false,

@@ -39,8 +39,8 @@ impl Draft {
         Some(Draft {
             key: Key {
                 vm: ctx.vm_name().to_owned(),
-                agent: ctx.agent.clone(),
-                session: ctx.session.clone(),
+                agent: ctx.caller.agent().map(str::to_owned),
+                session: ctx.caller.conversation().map(str::to_owned),
             },
             call: recorder.next_call(),
             parent: PARENT.try_with(|p| *p).ok(),

@@ -35,15 +35,19 @@ pub const ZOOM_LOSSLESS_MAX_BYTES: usize = 700 * 1024;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZoomArgs {
-    /// Left edge (image pixels of the latest screenshot).
+    /// Left edge in image pixels (the description says it).
+    #[schemars(description = "")]
     pub x: f64,
     /// Top edge.
+    #[schemars(description = "")]
     pub y: f64,
-    /// Width in image pixels.
+    /// Width.
+    #[schemars(description = "")]
     pub width: f64,
-    /// Height in image pixels.
+    /// Height.
+    #[schemars(description = "")]
     pub height: f64,
-    /// Frame id of the screenshot the region was read from; refused if it is not the latest.
+    /// Frame id of the image; refused if stale.
     #[serde(default)]
     pub frame: Option<u64>,
 }
@@ -53,9 +57,8 @@ impl TypedTool for Zoom {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_zoom",
         title: "Zoom",
-        description: "Show a region (x, y, width, height in pixels of the latest screenshot) at the \
-            screen's full resolution, to read small text or check details. Afterwards, coordinates for other tools \
-            are pixels of the zoomed image until the next screenshot.",
+        description: "A region x,y,width,height of the latest image at full resolution (small text). \
+            x,y then refer to it until the next screenshot.",
         kind: ToolKind::Look,
         effect: Effect::ReadOnly,
         idempotent: true,

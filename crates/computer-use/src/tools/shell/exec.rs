@@ -37,9 +37,10 @@ pub struct Exec;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExecArgs {
-    /// Shell command (run by /bin/sh in the VM).
+    /// Run by /bin/sh in the VM (the description says it).
+    #[schemars(description = "")]
     pub command: String,
-    /// Seconds before it is killed (default from commandTimeoutMs; max 3600).
+    /// Seconds before it is killed.
     #[serde(default)]
     pub timeout: Option<u64>,
 }
@@ -49,9 +50,8 @@ impl TypedTool for Exec {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_exec",
         title: "Run command",
-        description: "Run a shell command in the VM; returns stdout, stderr and the exit \
-            status (non-zero is reported, not an error). Output over 50 KB keeps its start and end. \
-            Start programs that keep running by launching them instead.",
+        description: "Run a /bin/sh command in the VM: stdout, stderr, exit status (over 50 KB: start and end). \
+            Launch lasting programs instead.",
         kind: ToolKind::Shell,
         effect: Effect::Destructive,
         idempotent: false,

@@ -28,9 +28,9 @@ pub struct Launch;
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LaunchArgs {
-    /// Program or app: `xterm`, `firefox`, `TextEdit`; without `args` a command line also works.
+    /// Without args, a command line works too.
     pub app: String,
-    /// Arguments; the program is then started directly, without a shell.
+    /// Run without a shell.
     #[serde(default)]
     pub args: Option<Vec<String>>,
 }
@@ -40,8 +40,7 @@ impl TypedTool for Launch {
     const SPEC: &'static ToolSpec = &ToolSpec {
         name: "vm_launch",
         title: "Launch app",
-        description: "Start a program or app in the VM (macOS app names like \"TextEdit\" \
-            work too). Returns its pid; take a screenshot to see its window.",
+        description: "Start a program or app (macOS names like TextEdit work); returns its pid.",
         kind: ToolKind::Shell,
         effect: Effect::Additive,
         idempotent: false,
