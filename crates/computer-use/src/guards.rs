@@ -15,7 +15,7 @@
 //!    text, and one [audit] line (redacted arguments, outcome, latency) when an audit file is configured.
 //!    With `logVerbose` the same line goes to stderr.
 //!
-//! The loop guard and the [effects](effects) memory (what each caller was shown, and what its input actions
+//! The loop guard and the [effects] memory (what each caller was shown, and what its input actions
 //! did to the screen) are kept per caller and VM ([`crate::caller`]); the rate limit per VM.
 //!
 //! A refusal is a [`ToolError`] of kind `Rejected` whose message says why and what to do; nothing is sent.

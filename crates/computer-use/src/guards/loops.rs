@@ -13,7 +13,7 @@
 //! Progress lifts it: any different call that is not part of an alternation, or a screen not seen among the
 //! last few (a screen toggling between two states is not progress). The screens are the caller's captures:
 //! its screenshots, and — before a repeated input call would be warned or refused — a check the guard asks
-//! for when the caller has not looked since its previous call ([`LoopGuard::needs_evidence`]). So five
+//! for when the caller has not looked since its previous call (`LoopGuard::needs_evidence`). So five
 //! clicks on a "+" button that each change the screen are progress, while five clicks on a dead button are
 //! a runaway. Calls older than the window no longer count. A refused call is not recorded, so repeating it
 //! stays refused while nothing changes; any other call is judged on its own.

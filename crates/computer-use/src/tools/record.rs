@@ -9,7 +9,7 @@
 //! append-only, crash-safe, bounded by `record.maxBytes`).
 //!
 //! **One recording per VM, agent and session**: the key is the configured VM name, the agent id and the
-//! session key the face passed ([`ToolContext::agent`], [`ToolContext::session`]); the first call of a key
+//! session key the face passed ([`ToolContext::caller`]); the first call of a key
 //! creates its directory. At most 64 stay open; the least recently used is closed first (its session's next
 //! call starts a new recording). Calls a `vm_batch` runs are recorded as steps of their own with the batch as
 //! `parent` (a task-local carries the batch's call id into them).

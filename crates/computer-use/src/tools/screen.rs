@@ -1,6 +1,6 @@
-//! Looking at the screen: `vm_screenshot` and `vm_zoom`. Both capture through [`crate::tools::capture`],
+//! Looking at the screen: `vm_screenshot` and `vm_zoom`. Both capture through [`crate::tools::capture()`],
 //! which every tool that returns an image shares; an agent's screenshots go through [`unchanged`] (an
-//! unchanged screen is not resent; the effect of its input actions is told), and [`effects`] is where every
+//! unchanged screen is not resent; the effect of its input actions is told), and `effects` is where every
 //! call meets the effect reports.
 
 pub(crate) mod effects;

@@ -2,7 +2,7 @@
 //!
 //! The OpenClaw plugin cannot ask from inside a tool call: OpenClaw asks (`before_tool_call` →
 //! `requireApproval`) before it runs the tool. So the plugin first asks the core to classify the call
-//! ([`crate::tools::classify`]); a call that needs approval gets a [`Grant`] here and the plugin a random token
+//! ([`crate::tools::classify`]); a call that needs approval gets a `Grant` here and the plugin a random token
 //! for it. Only once OpenClaw reports that a person allowed the call does the plugin send the token back with
 //! the call (MCP `_meta`, which the model never writes: it writes tool arguments, and those are closed schemas).
 //! The core then accepts the call only if the token
