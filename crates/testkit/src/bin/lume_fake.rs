@@ -32,6 +32,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The handlers are installed before the "listening" line: whoever reads it may send SIGTERM at once, and
+    // this thread may not run again before it arrives (a loaded machine).
+    let signalled = shutdown_signal();
     let fake = match LumeFake::start_on(args.port, args.vms).await {
         Ok(fake) => fake,
         Err(e) => {
@@ -42,7 +45,7 @@ async fn main() -> ExitCode {
     println!("listening on {}", fake.url());
     // Whoever waits for the line reads it through a pipe: flush now, not at exit.
     let _ = std::io::stdout().flush();
-    wait_for_signal().await;
+    signalled.await;
     fake.stop().await;
     ExitCode::SUCCESS
 }
@@ -122,19 +125,22 @@ fn parse_vm(spec: &str) -> Result<FakeVm, String> {
     Ok(if ip.is_empty() { vm } else { vm.ip(ip) })
 }
 
-async fn wait_for_signal() {
+/// A future that ends at SIGTERM or SIGINT. The SIGTERM handler is installed when this is called, not when the
+/// future is first polled.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
             tokio::select! {
                 _ = term.recv() => {}
                 _ = tokio::signal::ctrl_c() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[cfg(test)]
