@@ -252,10 +252,17 @@ fn start_parts(
         "starting Xvfb {} ({})",
         config.display, config.screen
     ));
-    xvfb::start(config.display, config.screen, dir, state.tied, |xvfb| {
-        state.xvfb = Some(xvfb);
-        dir.save(state)
-    })?;
+    xvfb::start(
+        config.display,
+        config.screen,
+        dir,
+        state.tied,
+        config.ready_timeout,
+        |xvfb| {
+            state.xvfb = Some(xvfb);
+            dir.save(state)
+        },
+    )?;
     progress("starting openbox");
     let openbox = openbox::start(config.display, dir, state.tied)?;
     state.openbox = Some(openbox);
@@ -269,7 +276,7 @@ fn start_parts(
     let server = server::start(state, dir)?;
     state.server = Some(server);
     dir.save(state)?;
-    openbox::await_ready(openbox, config.display, dir)?;
+    openbox::await_ready(openbox, config.display, dir, config.ready_timeout)?;
     server::await_ready(server, config.port, dir, config.ready_timeout)?;
     Ok(())
 }

@@ -10,9 +10,6 @@ use crate::spawn::{self, DeathSignal, Part};
 use crate::state::StateDir;
 use crate::{Error, logs};
 
-/// How long openbox gets to set up; it takes a fraction of a second.
-const READY_WITHIN: Duration = Duration::from_secs(10);
-
 /// Starts openbox on `display` (not waiting for it: see [`await_ready`]).
 pub(crate) fn start(display: Display, dir: &StateDir, tied: bool) -> Result<ProcRef, Error> {
     let mut command = Command::new("openbox");
@@ -26,8 +23,14 @@ pub(crate) fn start(display: Display, dir: &StateDir, tied: bool) -> Result<Proc
     Ok(ProcRef::of_child(&child))
 }
 
-/// Waits until openbox manages `display`.
-pub(crate) fn await_ready(openbox: ProcRef, display: Display, dir: &StateDir) -> Result<(), Error> {
+/// Waits until openbox manages `display`, up to `within` (the configured ready timeout: openbox takes a fraction
+/// of a second on an idle machine, but many seconds on a loaded 2-core one starting several desktops).
+pub(crate) fn await_ready(
+    openbox: ProcRef,
+    display: Display,
+    dir: &StateDir,
+    within: Duration,
+) -> Result<(), Error> {
     let log = dir.log("openbox");
     let started = Instant::now();
     loop {
@@ -51,11 +54,11 @@ pub(crate) fn await_ready(openbox: ProcRef, display: Display, dir: &StateDir) ->
         if answered {
             return Ok(());
         }
-        if started.elapsed() > READY_WITHIN {
+        if started.elapsed() > within {
             return Err(Error::NotReady {
                 what: "openbox",
                 reason: "`xdotool get_desktop` still fails (no EWMH desktop set)".to_owned(),
-                within: READY_WITHIN,
+                within,
                 tail: logs::tail(&log, 25),
                 log,
             });

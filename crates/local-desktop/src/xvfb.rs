@@ -17,9 +17,6 @@ use crate::spawn::{self, DeathSignal, Part};
 use crate::state::StateDir;
 use crate::{Error, logs};
 
-/// How long Xvfb gets to accept connections; it takes well under a second.
-const READY_WITHIN: Duration = Duration::from_secs(10);
-
 /// Fails with [`Error::DisplayTaken`] when a live process holds the display's lock; removes a stale lock.
 pub(crate) fn check_display_free(display: Display) -> Result<(), Error> {
     let lock = display.lock_file();
@@ -43,12 +40,14 @@ fn lock_holder(text: &str) -> Option<u32> {
     text.trim().parse().ok()
 }
 
-/// Starts Xvfb and waits until it accepts connections; `record` saves its pid before the wait.
+/// Starts Xvfb and waits until it accepts connections, up to `within` (the configured ready timeout; well
+/// under a second on an idle machine); `record` saves its pid before the wait.
 pub(crate) fn start(
     display: Display,
     screen: Screen,
     dir: &StateDir,
     tied: bool,
+    within: Duration,
     record: impl FnOnce(ProcRef) -> Result<(), Error>,
 ) -> Result<ProcRef, Error> {
     let log = dir.log("xvfb");
@@ -81,11 +80,11 @@ pub(crate) fn start(
                 }),
             };
         }
-        if started.elapsed() > READY_WITHIN {
+        if started.elapsed() > within {
             return Err(Error::NotReady {
                 what: "Xvfb",
                 reason: format!("display {display} did not accept connections"),
-                within: READY_WITHIN,
+                within,
                 tail: logs::tail(&log, 25),
                 log,
             });
