@@ -112,8 +112,12 @@ pub(crate) fn capture_format(ctx: &ToolContext) -> (CaptureFormat, Option<u8>) {
     }
 }
 
-/// Takes a screenshot, calibrates if needed, prepares it for the caller and records its frame.
-pub async fn capture(ctx: &ToolContext, session: &VmSession) -> Result<Captured, ToolError> {
+/// The server's capture (in the format looks use, so byte comparisons hold) and the calibration of this
+/// connection (calibrating first if needed).
+pub(crate) async fn grab(
+    ctx: &ToolContext,
+    session: &VmSession,
+) -> Result<(Vec<u8>, Calibration), ToolError> {
     let (format, quality) = capture_format(ctx);
     let raw = ctx
         .cancellable(session, session.gui().screenshot(format, quality))
@@ -122,8 +126,14 @@ pub async fn capture(ctx: &ToolContext, session: &VmSession) -> Result<Captured,
         ToolError::rejected(format!("the server's screenshot does not decode: {e}"))
     })?;
     let calibration = calibrate(ctx, session, shot_w, shot_h).await?;
+    Ok((raw.bytes, calibration))
+}
+
+/// Takes a screenshot, calibrates if needed, prepares it for the caller and records its frame.
+pub async fn capture(ctx: &ToolContext, session: &VmSession) -> Result<Captured, ToolError> {
+    let (raw, calibration) = grab(ctx, session).await?;
     let policy = policy(ctx);
-    let image = tokio::task::spawn_blocking(move || imaging::prepare(&raw.bytes, &policy))
+    let image = tokio::task::spawn_blocking(move || imaging::prepare(&raw, &policy))
         .await
         .map_err(|e| {
             ToolError::rejected(format!(

@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use crate::guards::CallerGuards;
 use crate::guards::effects::{Outcome, Pixels, ScreenMemory, Seen, Settled, Shown};
 use crate::result::{Content, ToolError, ToolOutput};
-use crate::tools::capture::{Captured, calibrate, capture, capture_format, policy};
+use crate::tools::capture::{Captured, capture, grab, policy};
 use crate::tools::{Space, ToolContext};
 use crate::vm::VmSession;
 
@@ -236,20 +236,6 @@ pub fn with_effect(
         out.details.insert(k, v);
     }
     out
-}
-
-/// The server's capture (in the format looks use, so byte comparisons hold) and the calibration of this
-/// connection.
-async fn grab(ctx: &ToolContext, session: &VmSession) -> Result<(Vec<u8>, Calibration), ToolError> {
-    let (format, quality) = capture_format(ctx);
-    let raw = ctx
-        .cancellable(session, session.gui().screenshot(format, quality))
-        .await?;
-    let (_, shot_w, shot_h) = imaging::dimensions(&raw.bytes).map_err(|e| {
-        ToolError::rejected(format!("the server's screenshot does not decode: {e}"))
-    })?;
-    let calibration = calibrate(ctx, session, shot_w, shot_h).await?;
-    Ok((raw.bytes, calibration))
 }
 
 /// The capture prepared for the caller (off the async threads), and remembered as seen.
